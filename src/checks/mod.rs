@@ -1,0 +1,254 @@
+//! Checks: one definition per benchmark item (id, slug, level, component, documentation and
+//! evaluation), evaluated purely over [`Facts`]. No I/O happens here.
+
+pub mod docker;
+mod outcome;
+mod registry;
+mod select;
+
+use serde::Serialize;
+
+use crate::facts::Facts;
+use crate::facts::daemon_config::DaemonConfig;
+use crate::facts::docker::ContainerView;
+
+pub use outcome::{ObjectOutcome, Outcome, Verdict};
+pub use registry::{all, find};
+pub use select::Selection;
+
+/// A benchmark edition whose numbering a check carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+pub enum Benchmark {
+    #[serde(rename = "cis-docker-1.6.0")]
+    CisDocker160,
+    #[serde(rename = "cis-docker-1.3.1")]
+    CisDocker131,
+    #[serde(rename = "cis-kubernetes-1.12")]
+    CisKubernetes112,
+    /// threatbench's own checks, which no benchmark numbers.
+    #[serde(rename = "threatbench")]
+    Threatbench,
+}
+
+impl Benchmark {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Benchmark::CisDocker160 => "cis-docker-1.6.0",
+            Benchmark::CisDocker131 => "cis-docker-1.3.1",
+            Benchmark::CisKubernetes112 => "cis-kubernetes-1.12",
+            Benchmark::Threatbench => "threatbench",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Benchmark> {
+        [
+            Benchmark::CisDocker160,
+            Benchmark::CisDocker131,
+            Benchmark::CisKubernetes112,
+            Benchmark::Threatbench,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == s)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Benchmark::CisDocker160 => "CIS Docker Benchmark v1.6.0",
+            Benchmark::CisDocker131 => "CIS Docker Benchmark v1.3.1",
+            Benchmark::CisKubernetes112 => "CIS Kubernetes Benchmark v1.12",
+            Benchmark::Threatbench => "threatbench",
+        }
+    }
+}
+
+/// CIS profile level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Level {
+    #[serde(rename = "1")]
+    One,
+    #[serde(rename = "2")]
+    Two,
+}
+
+/// Whether the benchmark treats the item as automated or as needing a person's review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Assessment {
+    Automated,
+    Manual,
+}
+
+/// How bad a failure of the check is, for ordering, `--fail-on` and the threat model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// The part of the platform a check guards (the threat model's attack surfaces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Component {
+    DockerHost,
+    DockerDaemon,
+    DockerClient,
+    Containerd,
+    Registry,
+    Image,
+    Container,
+    Swarm,
+    KubeApiserver,
+    Etcd,
+    KubeScheduler,
+    KubeControllerManager,
+    Kubelet,
+    KubeProxy,
+    KubeRbac,
+    KubeWorkload,
+    KubeNetwork,
+    KubeSecrets,
+    KubePolicy,
+}
+
+impl Component {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Component::DockerHost => "docker-host",
+            Component::DockerDaemon => "docker-daemon",
+            Component::DockerClient => "docker-client",
+            Component::Containerd => "containerd",
+            Component::Registry => "registry",
+            Component::Image => "image",
+            Component::Container => "container",
+            Component::Swarm => "swarm",
+            Component::KubeApiserver => "kube-apiserver",
+            Component::Etcd => "etcd",
+            Component::KubeScheduler => "kube-scheduler",
+            Component::KubeControllerManager => "kube-controller-manager",
+            Component::Kubelet => "kubelet",
+            Component::KubeProxy => "kube-proxy",
+            Component::KubeRbac => "kube-rbac",
+            Component::KubeWorkload => "kube-workload",
+            Component::KubeNetwork => "kube-network",
+            Component::KubeSecrets => "kube-secrets",
+            Component::KubePolicy => "kube-policy",
+        }
+    }
+}
+
+/// A check's documentation, in the one form every check follows.
+#[derive(Debug, Clone, Copy)]
+pub struct Doc {
+    /// What it checks.
+    pub what: &'static str,
+    /// Why it matters: the threat it mitigates.
+    pub why: &'static str,
+    /// What the verdict shows.
+    pub evidence: &'static str,
+    /// The concrete change.
+    pub remediation: &'static str,
+    /// Further references beyond the benchmark ids (docs, links); may be empty.
+    pub references: &'static str,
+}
+
+/// Everything an evaluator may read: the facts, and views derived from them once per scan.
+pub struct Context<'a> {
+    pub facts: &'a Facts,
+    pub daemon: DaemonConfig,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(facts: &'a Facts) -> Self {
+        Context {
+            facts,
+            daemon: DaemonConfig::from_facts(facts),
+        }
+    }
+}
+
+/// How a check is evaluated. Families of alike checks share an evaluator shape.
+#[derive(Clone, Copy)]
+pub enum Evaluate {
+    /// Any logic over the whole context.
+    Context(fn(&Context) -> Outcome),
+    /// A property of every container in scope; one object outcome per container.
+    EachContainer(fn(&Context, ContainerView) -> Outcome),
+}
+
+/// One benchmark item.
+pub struct Check {
+    /// Our stable name for the control; never changes between benchmark editions.
+    pub slug: &'static str,
+    /// The item's number in each benchmark edition that has it; the first is the primary one.
+    pub ids: &'static [(Benchmark, &'static str)],
+    pub title: &'static str,
+    pub level: Level,
+    pub assessment: Assessment,
+    pub severity: Severity,
+    pub component: Component,
+    pub doc: Doc,
+    pub evaluate: Evaluate,
+}
+
+impl Check {
+    /// The primary id (e.g. `5.11`).
+    pub fn id(&self) -> &'static str {
+        self.ids.first().map(|(_, id)| *id).unwrap_or("")
+    }
+
+    pub fn benchmark(&self) -> Benchmark {
+        self.ids
+            .first()
+            .map(|(b, _)| *b)
+            .unwrap_or(Benchmark::Threatbench)
+    }
+
+    /// The id in a given edition, if the item exists there.
+    pub fn id_in(&self, benchmark: Benchmark) -> Option<&'static str> {
+        self.ids
+            .iter()
+            .find(|(b, _)| *b == benchmark)
+            .map(|(_, id)| *id)
+    }
+
+    pub fn run(&self, ctx: &Context) -> Outcome {
+        match self.evaluate {
+            Evaluate::Context(f) => f(ctx),
+            Evaluate::EachContainer(f) => outcome::each_container(ctx, f),
+        }
+    }
+}
+
+/// A check with its outcome on one target.
+pub struct CheckResult {
+    pub check: &'static Check,
+    pub outcome: Outcome,
+}
+
+/// Run every selected check over the facts.
+pub fn run(facts: &Facts, selection: &Selection) -> Vec<CheckResult> {
+    let ctx = Context::new(facts);
+    all()
+        .iter()
+        .copied()
+        .filter(|c| selection.includes(c))
+        .map(|check| CheckResult {
+            check,
+            outcome: check.run(&ctx),
+        })
+        .collect()
+}

@@ -1,0 +1,214 @@
+//! Verdicts and outcomes, and how per-object outcomes add up to one verdict.
+
+use serde::Serialize;
+
+use super::Context;
+use crate::facts::docker::ContainerView;
+
+/// The result of a check. Unknown is never `Pass`: missing evidence is `Error` or `Skip`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Needs a person's review (the benchmark's manual items).
+    Warn,
+    Info,
+    /// Not applicable here, with the reason.
+    Skip,
+    /// Could not be evaluated: evidence missing or unreadable.
+    Error,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 6] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Warn,
+        Verdict::Info,
+        Verdict::Skip,
+        Verdict::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Warn => "warn",
+            Verdict::Info => "info",
+            Verdict::Skip => "skip",
+            Verdict::Error => "error",
+        }
+    }
+
+    /// Which verdict wins when objects disagree: a failure anywhere fails the check, then
+    /// unreadable evidence, then review items.
+    fn weight(self) -> u8 {
+        match self {
+            Verdict::Fail => 5,
+            Verdict::Error => 4,
+            Verdict::Warn => 3,
+            Verdict::Info => 2,
+            Verdict::Pass => 1,
+            Verdict::Skip => 0,
+        }
+    }
+
+    pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Option<Verdict> {
+        verdicts.into_iter().max_by_key(|v| v.weight())
+    }
+}
+
+/// The verdict on one object (a container, an image, a file).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectOutcome {
+    pub kind: &'static str,
+    /// Untrusted text (container names): renderers sanitise it.
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub verdict: Verdict,
+    pub evidence: String,
+}
+
+/// A check's verdict with its evidence, and per-object outcomes where the check is per object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub evidence: String,
+    pub objects: Vec<ObjectOutcome>,
+}
+
+impl Outcome {
+    pub fn new(verdict: Verdict, evidence: impl Into<String>) -> Self {
+        Outcome {
+            verdict,
+            evidence: evidence.into(),
+            objects: vec![],
+        }
+    }
+    pub fn pass(evidence: impl Into<String>) -> Self {
+        Self::new(Verdict::Pass, evidence)
+    }
+    pub fn fail(evidence: impl Into<String>) -> Self {
+        Self::new(Verdict::Fail, evidence)
+    }
+    pub fn warn(evidence: impl Into<String>) -> Self {
+        Self::new(Verdict::Warn, evidence)
+    }
+    pub fn info(evidence: impl Into<String>) -> Self {
+        Self::new(Verdict::Info, evidence)
+    }
+    pub fn skip(evidence: impl Into<String>) -> Self {
+        Self::new(Verdict::Skip, evidence)
+    }
+    pub fn error(evidence: impl Into<String>) -> Self {
+        Self::new(Verdict::Error, evidence)
+    }
+
+    /// Pass when `ok`, else fail, with the same evidence.
+    pub fn pass_if(ok: bool, evidence: impl Into<String>) -> Self {
+        Self::new(if ok { Verdict::Pass } else { Verdict::Fail }, evidence)
+    }
+
+    /// Combine per-object outcomes into one: the worst verdict wins, and the evidence names the
+    /// objects that drove it.
+    pub fn from_objects(kind_plural: &str, objects: Vec<ObjectOutcome>) -> Self {
+        let Some(verdict) = Verdict::worst(objects.iter().map(|o| o.verdict)) else {
+            return Outcome::skip(format!("no {kind_plural} in scope"));
+        };
+        let total = objects.len();
+        let driving: Vec<&str> = objects
+            .iter()
+            .filter(|o| o.verdict == verdict)
+            .map(|o| o.name.as_str())
+            .collect();
+        let evidence = if driving.len() == total {
+            format!("all {total} {kind_plural}: {}", verdict.as_str())
+        } else {
+            format!(
+                "{} of {total} {kind_plural} {}: {}",
+                driving.len(),
+                verdict.as_str(),
+                driving.join(", ")
+            )
+        };
+        Outcome {
+            verdict,
+            evidence,
+            objects,
+        }
+    }
+}
+
+/// Evaluate a per-container rule over every container in scope.
+pub(super) fn each_container(
+    ctx: &Context,
+    rule: fn(&Context, ContainerView) -> Outcome,
+) -> Outcome {
+    let docker = match ctx.facts.docker.as_result() {
+        Ok(d) => d,
+        Err(u) => return Outcome::error(u.reason.clone()),
+    };
+    if docker.containers.is_empty() {
+        let scope = if docker.all_containers {
+            "no containers exist"
+        } else {
+            "no running containers (use --all-containers to include stopped ones)"
+        };
+        return Outcome::skip(scope);
+    }
+    let objects = docker
+        .containers
+        .iter()
+        .map(|inspect| {
+            let view = ContainerView::new(inspect);
+            let o = rule(ctx, view);
+            ObjectOutcome {
+                kind: "container",
+                name: view.name().to_string(),
+                id: Some(view.id().chars().take(12).collect()),
+                verdict: o.verdict,
+                evidence: o.evidence,
+            }
+        })
+        .collect();
+    Outcome::from_objects("containers", objects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(name: &str, verdict: Verdict) -> ObjectOutcome {
+        ObjectOutcome {
+            kind: "container",
+            name: name.into(),
+            id: None,
+            verdict,
+            evidence: String::new(),
+        }
+    }
+
+    #[test]
+    fn worst_verdict_wins_and_names_the_objects() {
+        let o = Outcome::from_objects(
+            "containers",
+            vec![
+                obj("a", Verdict::Pass),
+                obj("b", Verdict::Fail),
+                obj("c", Verdict::Error),
+            ],
+        );
+        assert_eq!(o.verdict, Verdict::Fail);
+        assert_eq!(o.evidence, "1 of 3 containers fail: b");
+    }
+
+    #[test]
+    fn no_objects_is_skip_not_pass() {
+        assert_eq!(
+            Outcome::from_objects("containers", vec![]).verdict,
+            Verdict::Skip
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! `threatbench collect`: gather facts only.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::collect::CollectOptions;
+
+use super::{EXIT_INCOMPLETE, EXIT_OK, runtime, write_output};
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Where to write the facts bundle (JSON); stdout when omitted.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// Where facts come from, shared by `scan` and `collect`.
+#[derive(Debug, Args, Clone)]
+pub struct SourceArgs {
+    /// Read the host's files and /proc under DIR instead of / (a mounted or copied host, e.g.
+    /// /host in a container). The Docker API is then not queried unless --docker-host is given.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Docker endpoint (unix:///path, tcp://host:port); default: DOCKER_HOST, else
+    /// unix:///var/run/docker.sock.
+    #[arg(long, value_name = "URL")]
+    pub docker_host: Option<String>,
+    /// Include stopped and created containers, not only running ones.
+    #[arg(long)]
+    pub all_containers: bool,
+}
+
+impl SourceArgs {
+    pub fn options(&self) -> CollectOptions {
+        let root = self.root.clone().unwrap_or_else(|| PathBuf::from("/"));
+        let other_root = root != std::path::Path::new("/");
+        CollectOptions {
+            no_docker: other_root && self.docker_host.is_none(),
+            root,
+            docker_host: self.docker_host.clone(),
+            all_containers: self.all_containers,
+        }
+    }
+}
+
+pub fn run(args: CollectArgs) -> anyhow::Result<u8> {
+    if let Some(root) = &args.source.root {
+        anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
+    }
+    let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
+    let text = serde_json::to_string_pretty(&facts)? + "\n";
+    write_output(args.output.as_deref(), &text)?;
+    let incomplete = facts.docker.seen().is_none_or(|d| !d.partial.is_empty());
+    if let Some(u) = facts.docker.as_result().err() {
+        anstream::eprintln!("threatbench: warning: {}", u.reason);
+    }
+    Ok(if incomplete { EXIT_INCOMPLETE } else { EXIT_OK })
+}

@@ -1,0 +1,100 @@
+//! The command line: one file per command. Exit codes are a public contract:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | the job completed (findings or not) |
+//! | 1 | findings at or above `--fail-on` |
+//! | 2 | usage error (bad flag, unreadable `--facts` file) |
+//! | 3 | incomplete: a target could not be read (daemon unreachable, evidence missing); wins over 1 |
+
+pub mod checks;
+pub mod collect;
+pub mod scan;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INCOMPLETE: u8 = 3;
+
+const EXIT_CODES_HELP: &str = "Exit codes:
+  0  the job completed (findings or not)
+  1  findings at or above --fail-on
+  2  usage error (bad flag, unreadable or invalid --facts file)
+  3  incomplete: a target could not be read (daemon unreachable, evidence missing); wins over 1";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "threatbench",
+    version,
+    about = "Read-only audit of Docker and Kubernetes hosts: CIS benchmark checks linked to a STRIDE threat model",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit this machine (or a host root, or a facts bundle) against the CIS Docker Benchmark.
+    Scan(scan::ScanArgs),
+    /// Collect the facts every check needs into one JSON bundle, to scan elsewhere with --facts.
+    Collect(collect::CollectArgs),
+    /// List the checks, or explain one.
+    Checks(checks::ChecksArgs),
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Collect(args) => collect::run(args),
+        Command::Checks(args) => checks::run(args),
+    };
+    match code {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            anstream::eprintln!("threatbench: error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// A single-threaded async runtime: collection is I/O-bound and the machine may have two cores.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Write to `--output FILE` (atomically, via a temporary file in the same directory) or stdout.
+pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write;
+    match path {
+        Some(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let tmp = dir.join(format!(
+                ".{}.tmp-{}",
+                p.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+                std::process::id()
+            ));
+            std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
+            Ok(())
+        }
+        None => {
+            let mut out = anstream::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}

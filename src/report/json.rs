@@ -1,0 +1,122 @@
+//! `--format json`: the public `threatbench/scan/v1` document. Fields may be added, never renamed
+//! or removed within v1.
+
+use serde::Serialize;
+
+use super::{SCAN_SCHEMA, ScanReport, Summary};
+use crate::checks::{Assessment, Level, ObjectOutcome, Severity, Verdict};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    tool: Tool,
+    target: Target<'a>,
+    numbering: &'static str,
+    complete: bool,
+    incomplete: Vec<String>,
+    duration_ms: u128,
+    results: Vec<ResultEntry<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    hostname: Option<&'a str>,
+    root: &'a str,
+    collected_at: &'a str,
+    docker_endpoint: Option<&'a str>,
+    docker_api_version: Option<&'a str>,
+    docker_version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ResultEntry<'a> {
+    id: &'static str,
+    slug: &'static str,
+    benchmark: &'static str,
+    title: &'static str,
+    level: Level,
+    assessment: Assessment,
+    severity: Severity,
+    component: &'static str,
+    verdict: Verdict,
+    evidence: &'a str,
+    objects: &'a [ObjectOutcome],
+    /// Ids of the same item in other benchmark editions.
+    ids: Vec<IdEntry>,
+}
+
+#[derive(Serialize)]
+struct IdEntry {
+    benchmark: &'static str,
+    id: &'static str,
+}
+
+pub fn render(report: &ScanReport) -> String {
+    let facts = report.facts;
+    let docker = facts.docker.seen();
+    let incomplete = report.incomplete_reasons();
+    let doc = Document {
+        schema: SCAN_SCHEMA,
+        tool: Tool {
+            name: "threatbench",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        target: Target {
+            hostname: facts.host.hostname.as_deref(),
+            root: &facts.host.root,
+            collected_at: &facts.collected_at,
+            docker_endpoint: docker
+                .map(|d| d.endpoint.as_str())
+                .or(facts.scanner_env.docker_host.as_deref()),
+            docker_api_version: docker.map(|d| d.api_version.as_str()),
+            docker_version: docker.and_then(|d| d.version.version.as_deref()),
+        },
+        numbering: report.numbering.as_str(),
+        complete: incomplete.is_empty(),
+        incomplete,
+        duration_ms: report.duration_ms,
+        results: report
+            .results
+            .iter()
+            .map(|r| {
+                let (id, benchmark) = report.display_id(r);
+                ResultEntry {
+                    id,
+                    slug: r.check.slug,
+                    benchmark: benchmark.as_str(),
+                    title: r.check.title,
+                    level: r.check.level,
+                    assessment: r.check.assessment,
+                    severity: r.check.severity,
+                    component: r.check.component.as_str(),
+                    verdict: r.outcome.verdict,
+                    evidence: &r.outcome.evidence,
+                    objects: &r.outcome.objects,
+                    ids: r
+                        .check
+                        .ids
+                        .iter()
+                        .map(|(b, id)| IdEntry {
+                            benchmark: b.as_str(),
+                            id,
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        summary: report.summary(),
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
+        // Serialising plain data cannot fail; keep a valid document if it ever does.
+        format!("{{\"schema\":\"{SCAN_SCHEMA}\",\"error\":\"{e}\"}}")
+    });
+    text.push('\n');
+    text
+}

@@ -1,0 +1,111 @@
+//! Renderers. Each renders the same [`ScanReport`]; none recomputes anything.
+
+pub mod json;
+pub mod sanitize;
+pub mod table;
+
+use serde::Serialize;
+
+use crate::checks::{Benchmark, CheckResult, Verdict};
+use crate::facts::Facts;
+
+pub const SCAN_SCHEMA: &str = "threatbench/scan/v1";
+
+/// Everything a scan found, ready to render.
+pub struct ScanReport<'a> {
+    pub facts: &'a Facts,
+    pub results: Vec<CheckResult>,
+    /// Edition whose numbers are shown.
+    pub numbering: Benchmark,
+    pub duration_ms: u128,
+}
+
+/// Counts of verdicts.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub warn: usize,
+    pub info: usize,
+    pub skip: usize,
+    pub error: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, v: Verdict) {
+        match v {
+            Verdict::Pass => self.pass += 1,
+            Verdict::Fail => self.fail += 1,
+            Verdict::Warn => self.warn += 1,
+            Verdict::Info => self.info += 1,
+            Verdict::Skip => self.skip += 1,
+            Verdict::Error => self.error += 1,
+        }
+    }
+}
+
+impl ScanReport<'_> {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for r in &self.results {
+            s.add(r.outcome.verdict);
+        }
+        s
+    }
+
+    /// The id shown for a check under the chosen numbering (its primary id when the edition
+    /// lacks the item), with the benchmark it belongs to.
+    pub fn display_id(&self, r: &CheckResult) -> (&'static str, Benchmark) {
+        match r.check.id_in(self.numbering) {
+            Some(id) => (id, self.numbering),
+            None => (r.check.id(), r.check.benchmark()),
+        }
+    }
+
+    /// Reasons the scan could not see everything; empty when complete.
+    pub fn incomplete_reasons(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        if let Some(u) = self.facts.docker.as_result().err() {
+            reasons.push(u.reason.clone());
+        }
+        if let Some(d) = self.facts.docker.seen() {
+            reasons.extend(d.partial.iter().cloned());
+        }
+        let errors = self
+            .results
+            .iter()
+            .filter(|r| r.outcome.verdict == Verdict::Error)
+            .count();
+        if errors > 0 {
+            reasons.push(format!(
+                "{errors} check(s) could not be evaluated (verdict error)"
+            ));
+        }
+        reasons
+    }
+}
+
+/// Section titles for the terminal grouping.
+pub fn section_title(benchmark: Benchmark, section: &str) -> &'static str {
+    match (benchmark, section) {
+        (Benchmark::CisDocker160 | Benchmark::CisDocker131, s) => match s {
+            "1" => "Host configuration",
+            "2" => "Docker daemon configuration",
+            "3" => "Docker daemon configuration files",
+            "4" => "Container images and build files",
+            "5" => "Container runtime",
+            "6" => "Docker security operations",
+            "7" => "Docker swarm configuration",
+            _ => "",
+        },
+        (Benchmark::CisKubernetes112, s) => match s {
+            "1" => "Control plane components",
+            "2" => "etcd",
+            "3" => "Control plane configuration",
+            "4" => "Worker nodes",
+            "5" => "Policies",
+            _ => "",
+        },
+        _ => "",
+    }
+}

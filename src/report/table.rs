@@ -1,0 +1,128 @@
+//! The terminal report: results grouped by benchmark section, evidence under each non-passing
+//! check, failing objects named, and a summary line. Colour is stripped by anstream when the
+//! output is not a terminal or NO_COLOR is set.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::sanitize::terminal;
+use super::{ScanReport, section_title};
+use crate::checks::Verdict;
+
+/// How much to show.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableOptions {
+    /// Show evidence for passing checks and every object, not only the failing ones.
+    pub verbose: bool,
+}
+
+fn style(v: Verdict) -> Style {
+    let color = match v {
+        Verdict::Pass => AnsiColor::Green,
+        Verdict::Fail => AnsiColor::Red,
+        Verdict::Warn => AnsiColor::Yellow,
+        Verdict::Info => AnsiColor::Blue,
+        Verdict::Skip => AnsiColor::BrightBlack,
+        Verdict::Error => AnsiColor::Magenta,
+    };
+    Style::new().fg_color(Some(color.into())).bold()
+}
+
+/// Render with ANSI styles; the caller's anstream writer strips them where not wanted.
+pub fn render(report: &ScanReport, opts: TableOptions) -> String {
+    let mut out = String::new();
+    let facts = report.facts;
+    let bold = Style::new().bold();
+    let host = facts.host.hostname.as_deref().unwrap_or("(unknown host)");
+    let _ = writeln!(out, "{bold}threatbench scan{bold:#} of {}", terminal(host));
+    match facts.docker.as_result() {
+        Ok(d) => {
+            let _ = writeln!(
+                out,
+                "Docker {} (API {}) at {}",
+                d.version.version.as_deref().unwrap_or("?"),
+                d.api_version,
+                terminal(&d.endpoint)
+            );
+        }
+        Err(u) => {
+            let _ = writeln!(out, "Docker: {}", terminal(&u.reason));
+        }
+    }
+    if facts.host.root != "/" {
+        let _ = writeln!(out, "Host root: {}", terminal(&facts.host.root));
+    }
+
+    let mut current: Option<(crate::checks::Benchmark, String)> = None;
+    for r in &report.results {
+        let (id, benchmark) = report.display_id(r);
+        let section = id.split('.').next().unwrap_or("").to_string();
+        if current.as_ref() != Some(&(benchmark, section.clone())) {
+            if current.as_ref().map(|c| c.0) != Some(benchmark) {
+                let _ = writeln!(out, "\n{bold}{}{bold:#}", benchmark.title());
+            }
+            let _ = writeln!(
+                out,
+                "\n{bold}{section} {}{bold:#}",
+                section_title(benchmark, &section)
+            );
+            current = Some((benchmark, section));
+        }
+        let v = r.outcome.verdict;
+        let s = style(v);
+        let _ = writeln!(
+            out,
+            "  {s}{:<5}{s:#} {:<7} {} ({})",
+            v.as_str().to_uppercase(),
+            id,
+            r.check.title,
+            r.check.slug
+        );
+        if v != Verdict::Pass || opts.verbose {
+            let _ = writeln!(out, "        {}", terminal(&r.outcome.evidence));
+        }
+        for o in &r.outcome.objects {
+            let show =
+                opts.verbose || matches!(o.verdict, Verdict::Fail | Verdict::Error | Verdict::Warn);
+            if show && (o.verdict == v || opts.verbose) {
+                let so = style(o.verdict);
+                let _ = writeln!(
+                    out,
+                    "          {so}-{so:#} {} {}{}: {}",
+                    o.kind,
+                    terminal(&o.name),
+                    o.id.as_deref()
+                        .map(|i| format!(" ({i})"))
+                        .unwrap_or_default(),
+                    terminal(&o.evidence)
+                );
+            }
+        }
+    }
+    let s = report.summary();
+    let _ = writeln!(
+        out,
+        "\n{bold}Summary:{bold:#} {} checks: {} pass, {} fail, {} warn, {} info, {} skip, {} error",
+        report.results.len(),
+        s.pass,
+        s.fail,
+        s.warn,
+        s.info,
+        s.skip,
+        s.error
+    );
+    let reasons = report.incomplete_reasons();
+    if !reasons.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}Scan incomplete:{:#}",
+            style(Verdict::Error),
+            style(Verdict::Error)
+        );
+        for r in reasons {
+            let _ = writeln!(out, "  - {}", terminal(&r));
+        }
+    }
+    out
+}
