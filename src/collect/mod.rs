@@ -1,7 +1,9 @@
 //! Collectors: the only stage that touches the outside world, and it only reads.
 
+pub mod auditctl;
 pub mod docker;
 pub mod fsroot;
+pub mod host_files;
 pub mod processes;
 pub mod wanted;
 
@@ -41,16 +43,18 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     let docker = if opts.no_docker {
         Observed::unavailable(
             UnavailableKind::NotCollected,
-            "Docker API not queried (--no-docker)",
+            "Docker API not queried: a --root scan reads files only (add --docker-host, or --facts from `threatbench collect`)",
         )
     } else {
         docker::collect(&endpoint, opts.all_containers).await
     };
+    let processes = processes::collect(&opts.root);
     let mut host = HostFacts {
         root: opts.root.display().to_string(),
         hostname: read_hostname(&fs),
-        processes: Some(processes::collect(&opts.root)),
-        files: Default::default(),
+        audit_rules_loaded: auditctl::loaded_rules(&opts.root, &processes),
+        processes: Some(processes),
+        ..Default::default()
     };
     let mut facts = Facts {
         schema: FACTS_SCHEMA.to_string(),
@@ -65,7 +69,7 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     };
     // Which files matter depends on what was seen (the daemon's --config-file, TLS paths, ...):
     // collect in rounds until no new path is wanted.
-    for _ in 0..4 {
+    for _ in 0..8 {
         facts.host = host.clone();
         let wanted = wanted::files(&facts);
         let new: Vec<_> = wanted
