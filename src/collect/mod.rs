@@ -64,7 +64,9 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
         docker,
         scanner_env: ScannerEnv {
             docker_content_trust: std::env::var("DOCKER_CONTENT_TRUST").ok(),
-            docker_host: Some(endpoint),
+            // A --root scan without --docker-host talks to no daemon: the scanner's DOCKER_HOST
+            // says nothing about the root's dockerd.
+            docker_host: (!opts.no_docker || opts.docker_host.is_some()).then_some(endpoint),
         },
     };
     // Which files matter depends on what was seen (the daemon's --config-file, TLS paths, ...):

@@ -133,14 +133,17 @@ pub enum Rule {
 /// One parsed line, with its position for evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleLine {
+    /// The file (or `auditctl -l`) the line came from.
+    pub source: String,
     /// 1-based line number in its source.
     pub line: usize,
     pub text: String,
     pub rule: Rule,
 }
 
-/// Parse rules text. Blank lines, comments and `No rules` are dropped; every other line is kept.
-pub fn parse(text: &str) -> Vec<RuleLine> {
+/// Parse rules text from `source`. Blank lines, comments and `No rules` are dropped; every other
+/// line is kept.
+pub fn parse(source: &str, text: &str) -> Vec<RuleLine> {
     text.lines()
         .enumerate()
         .filter_map(|(i, raw)| {
@@ -149,6 +152,7 @@ pub fn parse(text: &str) -> Vec<RuleLine> {
                 return None;
             }
             Some(RuleLine {
+                source: source.to_string(),
                 line: i + 1,
                 text: line.to_string(),
                 rule: parse_line(line),
@@ -358,9 +362,19 @@ pub enum Coverage<'a> {
 
 impl RuleSet {
     pub fn new(source: impl Into<String>, text: &str) -> Self {
+        let source = source.into();
+        RuleSet {
+            lines: parse(&source, text),
+            source,
+        }
+    }
+
+    /// Several sets loaded one after the other as one list (what augenrules does with
+    /// `rules.d/*.rules`): a `-D` or `never` rule in one file affects the files after it.
+    pub fn concat(source: impl Into<String>, parts: Vec<RuleSet>) -> Self {
         RuleSet {
             source: source.into(),
-            lines: parse(text),
+            lines: parts.into_iter().flat_map(|p| p.lines).collect(),
         }
     }
 
@@ -477,13 +491,23 @@ impl AuditState {
         });
         let files = (|| {
             host.dir_entries(AUDIT_RULES_DIR)?;
+            let mut fragments = Vec::new();
             let mut sets = Vec::new();
             for path in rules_file_paths(host) {
-                match host.file_text(&path) {
-                    Observed::Seen(text) => sets.push(RuleSet::new(path, text)),
-                    Observed::Unavailable(u) if u.kind == UnavailableKind::NotFound => {}
+                let set = match host.file_text(&path) {
+                    Observed::Seen(text) => RuleSet::new(path.clone(), text),
+                    Observed::Unavailable(u) if u.kind == UnavailableKind::NotFound => continue,
                     Observed::Unavailable(u) => return Err(u.reason),
+                };
+                if path == AUDIT_RULES_FILE {
+                    sets.push(set);
+                } else {
+                    fragments.push(set);
                 }
+            }
+            if !fragments.is_empty() {
+                let label = format!("{AUDIT_RULES_DIR}/*.rules ({} files)", fragments.len());
+                sets.insert(0, RuleSet::concat(label, fragments));
             }
             Ok(sets)
         })();
@@ -520,7 +544,7 @@ mod tests {
     use super::*;
 
     fn first(text: &str) -> Rule {
-        parse(text).remove(0).rule
+        parse("t", text).remove(0).rule
     }
 
     #[test]
@@ -624,6 +648,21 @@ mod tests {
         assert_eq!(set.invalid().count(), 4);
         assert_eq!(set.coverage("/usr/bin/dockerd"), Coverage::None);
         assert_eq!(set.coverage("/etc/docker"), Coverage::None);
+    }
+
+    #[test]
+    fn concatenated_files_share_one_order() {
+        let set = RuleSet::concat(
+            "rules.d",
+            vec![
+                RuleSet::new("00-exclude.rules", "-a never,exit -F dir=/var/lib/docker\n"),
+                RuleSet::new("docker.rules", "-w /var/lib/docker -k docker\n"),
+            ],
+        );
+        let Coverage::Suppressed(line) = set.coverage("/var/lib/docker/x") else {
+            panic!()
+        };
+        assert_eq!((line.source.as_str(), line.line), ("00-exclude.rules", 1));
     }
 
     #[test]

@@ -99,18 +99,38 @@ fn api_reason(facts: &Facts) -> String {
     }
 }
 
-/// The group dockerd gives its socket (`group` setting, default `docker`), with its source.
-pub fn docker_group(daemon: &DaemonConfig) -> (String, String) {
+/// The group dockerd gives its unix sockets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerGroup {
+    pub name: String,
+    /// Where the name comes from, for evidence.
+    pub origin: String,
+    /// `false` when dockerd's flags are unknown and the default is assumed.
+    pub known: bool,
+}
+
+/// The group dockerd gives its socket: the `group` setting, else `docker`.
+pub fn docker_group(daemon: &DaemonConfig) -> DockerGroup {
     let setting = daemon.get("group");
-    match setting.strings().first().filter(|g| !g.is_empty()) {
-        Some(g) => (g.clone(), setting.describe("group")),
-        None => (
-            DEFAULT_DOCKER_GROUP.to_string(),
-            format!(
-                "dockerd default group `docker` ({})",
-                setting.describe("group")
-            ),
-        ),
+    match (
+        &setting,
+        setting.strings().first().filter(|g| !g.is_empty()),
+    ) {
+        (_, Some(g)) => DockerGroup {
+            name: g.clone(),
+            origin: format!("group from {}", setting.source()),
+            known: true,
+        },
+        (Setting::Unknown { reason }, None) => DockerGroup {
+            name: DEFAULT_DOCKER_GROUP.to_string(),
+            origin: format!("dockerd's default; its group setting is unknown: {reason}"),
+            known: false,
+        },
+        _ => DockerGroup {
+            name: DEFAULT_DOCKER_GROUP.to_string(),
+            origin: "dockerd's default group".to_string(),
+            known: true,
+        },
     }
 }
 

@@ -144,8 +144,8 @@ pub const CHECKS: &[Check] = &[
     file_check!("file-docker-sock-owner", "3.15", "3.15",
         "docker.sock owned by root:docker", One, Automated, High, DockerDaemon,
         |ctx| {
-            let (group, _) = paths::docker_group(&ctx.daemon);
-            judge(ctx, docker_sockets(ctx), FileRule::Owner { user: "root", group: &group })
+            let group = paths::docker_group(&ctx.daemon);
+            judge(ctx, docker_sockets(ctx), FileRule::Owner { user: "root", group: &group.name })
         },
         what: "Every unix socket dockerd listens on is owned by root, group `docker` (or the group dockerd's `group` setting names).",
         why: "Access to the socket is root on the host; a wrong owner or group hands it to the wrong people.",

@@ -312,7 +312,8 @@ fn describe(m: &MountEntry) -> String {
 
 fn docker_group(ctx: &Context) -> Outcome {
     let host = &ctx.facts.host;
-    let (group, origin) = paths::docker_group(&ctx.daemon);
+    let docker_group = paths::docker_group(&ctx.daemon);
+    let (group, origin) = (&docker_group.name, &docker_group.origin);
     let group_text = match host.file_text("/etc/group") {
         Observed::Seen(t) => t,
         Observed::Unavailable(u) => return Outcome::error(u.reason),
@@ -326,7 +327,7 @@ fn docker_group(ctx: &Context) -> Outcome {
         .unwrap_or_default();
     let Some((gid, mut members)) = group_text.lines().find_map(|line| {
         let f: Vec<&str> = line.split(':').collect();
-        (f.len() >= 4 && f[0] == group).then(|| {
+        (f.len() >= 4 && f[0] == group.as_str()).then(|| {
             (
                 f[2].to_string(),
                 f[3].split(',')
@@ -338,7 +339,7 @@ fn docker_group(ctx: &Context) -> Outcome {
         })
     }) else {
         let text = format!("group `{group}` ({origin}) is not in /etc/group{nss_note}");
-        return if nss_note.is_empty() {
+        return if nss_note.is_empty() && docker_group.known {
             Outcome::pass(format!("{text}: only root can use the daemon socket"))
         } else {
             Outcome::warn(text)
@@ -355,7 +356,7 @@ fn docker_group(ctx: &Context) -> Outcome {
     }
     if members.is_empty() {
         let text = format!("group `{group}` (gid {gid}, {origin}) has no members{nss_note}");
-        return if nss_note.is_empty() {
+        return if nss_note.is_empty() && docker_group.known {
             Outcome::pass(format!("{text}: only root can use the daemon socket"))
         } else {
             Outcome::warn(text)
@@ -407,9 +408,7 @@ fn audit_rule(ctx: &Context, lookup: Lookup, must_exist: bool) -> Outcome {
     let in_files = |state: &AuditState| -> Result<String, String> {
         let sets = state.files.as_ref().map_err(Clone::clone)?;
         Ok(match audit::best_coverage(sets, path) {
-            (Coverage::Recorded(line), Some(set)) => {
-                format!("{} has {}", set.source, quote(line))
-            }
+            (Coverage::Recorded(line), Some(_)) => quote(line),
             _ => String::new(),
         })
     };
@@ -420,7 +419,9 @@ fn audit_rule(ctx: &Context, lookup: Lookup, must_exist: bool) -> Outcome {
                 Some(Ok(loaded)) => {
                     let note = match in_files(&state) {
                         Ok(s) if !s.is_empty() => {
-                            format!("; {s} but it is not loaded (run `augenrules --load`)")
+                            format!(
+                                "; the rules files have {s} but it is not loaded (run `augenrules --load`)"
+                            )
                         }
                         _ => String::new(),
                     };
@@ -456,7 +457,9 @@ fn audit_rule(ctx: &Context, lookup: Lookup, must_exist: bool) -> Outcome {
         }
         not_running => {
             let stale = match in_files(&state) {
-                Ok(s) if !s.is_empty() => format!("; {s}, but nothing loads it"),
+                Ok(s) if !s.is_empty() => {
+                    format!("; the rules files have {s}, but nothing loads it")
+                }
                 Ok(_) => String::new(),
                 Err(e) => format!("; rules files: {e}"),
             };
@@ -484,9 +487,8 @@ fn audit_rule(ctx: &Context, lookup: Lookup, must_exist: bool) -> Outcome {
                         "",
                     ),
                     (None, Ok(sets)) => match audit::best_coverage(sets, path) {
-                        (Coverage::Recorded(line), Some(set)) => Outcome::error(format!(
-                            "{} has {}, but whether auditd runs is unknown ({why}) and it is not enabled at boot",
-                            set.source,
+                        (Coverage::Recorded(line), Some(_)) => Outcome::error(format!(
+                            "{} covers {subject}, but whether auditd runs is unknown ({why}) and it is not enabled at boot",
                             quote(line)
                         )),
                         _ => judge_coverage(
@@ -514,20 +516,16 @@ fn judge_coverage(sets: &[RuleSet], path: &str, subject: &str, state: &str, note
             .join(", ")
     };
     match audit::best_coverage(sets, path) {
-        (Coverage::Recorded(line), Some(set)) => Outcome::pass(format!(
-            "{} covers {subject} ({}); {state}",
-            quote(line),
-            set.source
+        (Coverage::Recorded(line), Some(_)) => {
+            Outcome::pass(format!("{} covers {subject}; {state}", quote(line)))
+        }
+        (Coverage::Weak(line, perms), Some(_)) => Outcome::fail(format!(
+            "{} covers {subject} but records only `{perms}`: writes and attribute changes (-p wa) go unrecorded; {state}{note}",
+            quote(line)
         )),
-        (Coverage::Weak(line, perms), Some(set)) => Outcome::fail(format!(
-            "{} ({}) covers {subject} but records only `{perms}`: writes and attribute changes (-p wa) go unrecorded; {state}{note}",
-            quote(line),
-            set.source
-        )),
-        (Coverage::Suppressed(line), Some(set)) => Outcome::fail(format!(
-            "{} ({}) is the first rule matching {subject} and suppresses its auditing; {state}{note}",
-            quote(line),
-            set.source
+        (Coverage::Suppressed(line), Some(_)) => Outcome::fail(format!(
+            "{} is the first rule matching {subject} and suppresses its auditing; {state}{note}",
+            quote(line)
         )),
         _ => Outcome::fail(format!(
             "no audit rule covers {subject} in {sources}; {state}{note}"
@@ -536,7 +534,7 @@ fn judge_coverage(sets: &[RuleSet], path: &str, subject: &str, state: &str, note
 }
 
 fn quote(line: &RuleLine) -> String {
-    format!("`{}` (line {})", line.text, line.line)
+    format!("`{}` ({} line {})", line.text, line.source, line.line)
 }
 
 fn host_hardened(ctx: &Context) -> Outcome {
