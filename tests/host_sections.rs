@@ -378,6 +378,23 @@ fn data_root_partition_is_decided_from_mountinfo() {
         Verdict::Fail,
         "bind mount of /var/lib/docker",
     );
+    // A bind mount from another disk is a separate partition, and the evidence says which.
+    root.write(
+        "proc/812/mountinfo",
+        &format!(
+            "{MOUNTS_SEPARATE}\
+40 22 8:33 / /srv rw - ext4 /dev/sdc1 rw
+41 22 8:33 /docker /var/lib/docker rw - ext4 /dev/sdc1 rw
+"
+        ),
+        0o444,
+    );
+    expect(
+        &root,
+        "host-docker-partition",
+        Verdict::Pass,
+        "subtree /docker of the file system mounted at /srv",
+    );
     // data-root from daemon.json when the API is not available.
     root.write(
         "etc/docker/daemon.json",
@@ -877,5 +894,68 @@ mod cli {
             .find(|r| r["slug"] == "file-docker-socket-unit-mode")
             .unwrap();
         assert_eq!(unit_mode["verdict"], "fail");
+    }
+}
+
+/// Against the private dockerd of scripts/docker-test-env (started with `--config-file
+/// $D/daemon.json --data-root $D/data -H unix://$D/docker.sock --containerd
+/// $D/containerd/containerd.sock`): the paths come from the live daemon, not the defaults.
+mod live {
+    use super::*;
+
+    fn live_facts() -> Option<(Facts, String)> {
+        if std::env::var("TB_DOCKERD").as_deref() != Ok("1") {
+            eprintln!("skipping: TB_DOCKERD != 1 (no private dockerd; run scripts/test)");
+            return None;
+        }
+        let dir = std::env::var("TB_TEST_DIR").expect("TB_TEST_DIR with TB_DOCKERD=1");
+        let opts = CollectOptions {
+            docker_host: std::env::var("DOCKER_HOST").ok(),
+            ..Default::default()
+        };
+        let facts = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(collect(&opts));
+        Some((facts, dir))
+    }
+
+    #[test]
+    fn paths_come_from_the_running_daemon() {
+        let Some((facts, dir)) = live_facts() else {
+            return;
+        };
+        let (v, ev) = verdict_of(&facts, "host-docker-up-to-date");
+        assert_eq!(v, Verdict::Warn, "{ev}");
+        assert!(
+            ev.contains("Docker Engine ") && ev.contains("offline"),
+            "{ev}"
+        );
+
+        let (v, ev) = verdict_of(&facts, "host-docker-partition");
+        assert!(matches!(v, Verdict::Pass | Verdict::Fail), "{v:?}: {ev}");
+        assert!(
+            ev.contains(&format!("{dir}/data (DockerRootDir from docker info)")),
+            "{ev}"
+        );
+        assert!(ev.contains("/mountinfo"), "{ev}");
+
+        // dockerd creates its socket 0660; the one from -H, not /var/run/docker.sock.
+        let (v, ev) = verdict_of(&facts, "file-docker-sock-mode");
+        assert_eq!(v, Verdict::Pass, "{ev}");
+        assert!(ev.contains(&format!("{dir}/docker.sock")), "{ev}");
+
+        let (v, ev) = verdict_of(&facts, "file-daemon-json-mode");
+        assert_eq!(v, Verdict::Pass, "{ev}");
+        assert!(ev.contains(&format!("{dir}/daemon.json")), "{ev}");
+        assert!(ev.contains("--config-file"), "{ev}");
+
+        let (v, ev) = verdict_of(&facts, "file-containerd-sock-mode");
+        assert_eq!(v, Verdict::Pass, "{ev}");
+        assert!(
+            ev.contains(&format!("{dir}/containerd/containerd.sock")),
+            "{ev}"
+        );
     }
 }

@@ -269,7 +269,7 @@ fn partition(ctx: &Context) -> Outcome {
     if holder.mount_point == "/" {
         return Outcome::fail(format!(
             "{subject} is on the root file system: {} ({source})",
-            describe(holder)
+            describe(holder, &mounts)
         ));
     }
     if holder.device == slash.device {
@@ -284,30 +284,35 @@ fn partition(ctx: &Context) -> Outcome {
         return Outcome::fail(format!(
             "{subject}: the mount at {} is {how} ({}), not a separate partition; / is {} ({source})",
             holder.mount_point,
-            describe(holder),
-            describe(slash)
+            describe(holder, &mounts),
+            describe(slash, &mounts)
         ));
     }
-    let shared = if holder.mount_point != root.path {
-        format!(" (shared with the rest of {})", holder.mount_point)
-    } else {
-        String::new()
-    };
     Outcome::pass(format!(
-        "{subject} is on a separate file system mounted at {}{shared}: {}; / is {} ({source})",
+        "{subject} is on a file system other than /'s: the mount at {} is {}; / is {} ({source})",
         holder.mount_point,
-        describe(holder),
-        describe(slash)
+        describe(holder, &mounts),
+        describe(slash, &mounts)
     ))
 }
 
-fn describe(m: &MountEntry) -> String {
-    let subtree = if m.is_subtree() {
-        format!(" subtree {}", m.root)
-    } else {
-        String::new()
-    };
-    format!("{} {} device {}{subtree}", m.fstype, m.source, m.device)
+/// `xfs /dev/sdb1 device 8:17`, and for a bind mount which subtree of which mounted file system.
+fn describe(m: &MountEntry, mounts: &[MountEntry]) -> String {
+    let base = format!("{} {} device {}", m.fstype, m.source, m.device);
+    if !m.is_subtree() {
+        return base;
+    }
+    // Where the whole file system is mounted, if it is: e.g. /tmp for a bind of a dir in /tmp.
+    let whole = mounts
+        .iter()
+        .find(|o| o.device == m.device && !o.is_subtree() && o.mount_point != m.mount_point);
+    match whole {
+        Some(o) => format!(
+            "{base}, subtree {} of the file system mounted at {}",
+            m.root, o.mount_point
+        ),
+        None => format!("{base}, subtree {}", m.root),
+    }
 }
 
 fn docker_group(ctx: &Context) -> Outcome {
