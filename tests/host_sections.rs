@@ -959,3 +959,55 @@ mod live {
         );
     }
 }
+
+#[test]
+fn docker_group_members_are_listed_for_review() {
+    let root = Root::good();
+    root.write(
+        "etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:998::/home/bob:/bin/sh\n",
+        0o644,
+    );
+    expect(
+        &root,
+        "host-docker-group-trusted-users",
+        Verdict::Warn,
+        "2 member(s) of `docker` (gid 998",
+    );
+    expect(
+        &root,
+        "host-docker-group-trusted-users",
+        Verdict::Warn,
+        "alice, bob (primary group)",
+    );
+    // No members and only local group sources: only root can use the socket.
+    root.write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n", 0o644);
+    root.write("etc/group", "root:x:0:\ndocker:x:998:\n", 0o644);
+    expect(
+        &root,
+        "host-docker-group-trusted-users",
+        Verdict::Pass,
+        "has no members",
+    );
+    // Groups from LDAP/SSSD cannot be listed from files: review instead of pass.
+    root.write("etc/nsswitch.conf", "group: files sss\n", 0o644);
+    expect(
+        &root,
+        "host-docker-group-trusted-users",
+        Verdict::Warn,
+        "also takes groups from sss",
+    );
+    // The group dockerd was told to use, not `docker`.
+    root.process(812, &["/usr/bin/dockerd", "-H", "fd://", "-G", "ops"]);
+    root.write(
+        "etc/group",
+        "root:x:0:\ndocker:x:998:\nops:x:990:carol\n",
+        0o644,
+    );
+    expect(
+        &root,
+        "host-docker-group-trusted-users",
+        Verdict::Warn,
+        "carol",
+    );
+}
