@@ -459,6 +459,18 @@ fn audit_rules_count_only_when_auditd_loads_them() {
         Verdict::Fail,
         "no audit rule covers /etc/docker",
     );
+    // A rule auditctl would reject is no rule either, and the evidence says why.
+    root.write(
+        "etc/audit/audit.rules",
+        "-w /etc/docker -k docker # trailing comments are not allowed\n",
+        0o640,
+    );
+    expect(
+        &root,
+        "audit-rule-etc-docker",
+        Verdict::Fail,
+        "auditctl rejects that line",
+    );
     // A `never` rule first suppresses the watch.
     root.write(
         "etc/audit/rules.d/00-exclude.rules",

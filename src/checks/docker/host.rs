@@ -532,9 +532,26 @@ fn judge_coverage(sets: &[RuleSet], path: &str, subject: &str, state: &str, note
             "{} is the first rule matching {subject} and suppresses its auditing; {state}{note}",
             quote(line)
         )),
-        _ => Outcome::fail(format!(
-            "no audit rule covers {subject} in {sources}; {state}{note}"
-        )),
+        _ => {
+            // A rule for the path that auditctl rejects is worth naming: it looks present.
+            let rejected = sets
+                .iter()
+                .flat_map(|s| s.invalid())
+                .find(|l| l.text.split_whitespace().any(|t| t.contains(path)))
+                .map(|l| match &l.rule {
+                    audit::Rule::Invalid(why) => {
+                        format!(
+                            "; {} mentions it but auditctl rejects that line ({why})",
+                            quote(l)
+                        )
+                    }
+                    _ => String::new(),
+                })
+                .unwrap_or_default();
+            Outcome::fail(format!(
+                "no audit rule covers {subject} in {sources}{rejected}; {state}{note}"
+            ))
+        }
     }
 }
 
