@@ -4,6 +4,7 @@
 pub mod docker;
 mod outcome;
 mod registry;
+pub mod secrets;
 mod select;
 
 use serde::Serialize;
