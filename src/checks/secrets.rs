@@ -298,7 +298,7 @@ pub fn check_env_entry(entry: &str) -> Option<Finding> {
 /// known credential shapes are found anywhere (a token passed as an argument, a PEM block).
 pub fn scan_text(text: &str) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
-    let mut push = |f: Finding, out: &mut Vec<Finding>| {
+    let push = |f: Finding, out: &mut Vec<Finding>| {
         if !out.contains(&f) {
             out.push(f);
         }
