@@ -2,7 +2,9 @@
 
 pub mod docker;
 pub mod fsroot;
+pub mod image_layers;
 pub mod processes;
+pub mod swarm;
 pub mod wanted;
 
 use std::path::PathBuf;
@@ -21,6 +23,8 @@ pub struct CollectOptions {
     pub all_containers: bool,
     /// Skip the Docker API entirely (an offline `--root` scan without `--facts`).
     pub no_docker: bool,
+    /// Read image layers (`--deep`), within these bounds per image.
+    pub deep: Option<image_layers::DeepLimits>,
 }
 
 impl Default for CollectOptions {
@@ -30,6 +34,7 @@ impl Default for CollectOptions {
             docker_host: None,
             all_containers: false,
             no_docker: false,
+            deep: None,
         }
     }
 }
@@ -38,7 +43,7 @@ impl Default for CollectOptions {
 pub async fn collect(opts: &CollectOptions) -> Facts {
     let fs = FsRoot::new(&opts.root);
     let endpoint = docker::endpoint(opts.docker_host.as_deref());
-    let docker = if opts.no_docker {
+    let mut docker = if opts.no_docker {
         Observed::unavailable(
             UnavailableKind::NotCollected,
             "Docker API not queried (--no-docker)",
@@ -46,6 +51,9 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     } else {
         docker::collect(&endpoint, opts.all_containers).await
     };
+    if let (Some(limits), Observed::Seen(d)) = (opts.deep, &mut docker) {
+        image_layers::scan_collected(&endpoint, d, limits).await;
+    }
     let mut host = HostFacts {
         root: opts.root.display().to_string(),
         hostname: read_hostname(&fs),

@@ -6,6 +6,8 @@
 pub mod daemon_config;
 pub mod docker;
 pub mod host;
+pub mod image_scan;
+pub mod swarm;
 
 use serde::{Deserialize, Serialize};
 
