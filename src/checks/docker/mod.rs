@@ -1,13 +1,17 @@
 //! CIS Docker Benchmark checks, one file per benchmark section.
 
 pub mod daemon;
+pub mod history;
+pub mod images;
 pub mod runtime;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use super::{Benchmark, Check, Context, Outcome};
 use crate::facts::DockerFacts;
 
 /// Every Docker section's checks.
-pub const SECTIONS: &[&[Check]] = &[daemon::CHECKS, runtime::CHECKS];
+pub const SECTIONS: &[&[Check]] = &[daemon::CHECKS, runtime::CHECKS, images::CHECKS];
 
 pub(crate) const V160: Benchmark = Benchmark::CisDocker160;
 pub(crate) const V131: Benchmark = Benchmark::CisDocker131;
