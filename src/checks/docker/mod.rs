@@ -3,7 +3,9 @@
 pub mod daemon;
 pub mod history;
 pub mod images;
+pub mod operations;
 pub mod runtime;
+pub mod swarm;
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -11,7 +13,13 @@ use super::{Benchmark, Check, Context, Outcome};
 use crate::facts::DockerFacts;
 
 /// Every Docker section's checks.
-pub const SECTIONS: &[&[Check]] = &[daemon::CHECKS, runtime::CHECKS, images::CHECKS];
+pub const SECTIONS: &[&[Check]] = &[
+    daemon::CHECKS,
+    runtime::CHECKS,
+    images::CHECKS,
+    operations::CHECKS,
+    swarm::CHECKS,
+];
 
 pub(crate) const V160: Benchmark = Benchmark::CisDocker160;
 pub(crate) const V131: Benchmark = Benchmark::CisDocker131;
