@@ -22,12 +22,6 @@ impl Selection {
     }
 }
 
-/// A token matches a check by slug, by exact id, or as a section prefix (`5` and `5.1` match
-/// `5.1`, `5.1.x`, but `5.1` does not match `5.10`), in any edition.
-pub fn matches(token: &str, check: &Check) -> bool {
-    matches_in(token, check, None)
-}
-
 /// The ids a check answers to under a numbering: its id in that edition, else its primary id;
 /// every id when no numbering is chosen.
 fn ids_under(check: &Check, numbering: Option<Benchmark>) -> Vec<&'static str> {
@@ -41,7 +35,9 @@ fn id_matches(token: &str, id: &str) -> bool {
     id == token || id.starts_with(&format!("{token}."))
 }
 
-/// [`matches`] with the ids read in one edition's numbering.
+/// A token matches a check by slug, by exact id, or as a section prefix (`5` and `5.1` match
+/// `5.1`, `5.1.x`, but `5.1` does not match `5.10`), ids read in `numbering` (any edition when
+/// `None`).
 pub fn matches_in(token: &str, check: &Check, numbering: Option<Benchmark>) -> bool {
     let token = token.trim();
     if token == check.slug {
