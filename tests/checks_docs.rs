@@ -33,8 +33,14 @@ fn docs_checks_is_up_to_date() {
     let fresh = markdown_files(tmp.path());
     let committed = markdown_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/checks"));
     let refresh = threatbench::cli::checks_docs::REFRESH_COMMAND;
-    let missing: Vec<&String> = fresh.keys().filter(|k| !committed.contains_key(*k)).collect();
-    let stale: Vec<&String> = committed.keys().filter(|k| !fresh.contains_key(*k)).collect();
+    let missing: Vec<&String> = fresh
+        .keys()
+        .filter(|k| !committed.contains_key(*k))
+        .collect();
+    let stale: Vec<&String> = committed
+        .keys()
+        .filter(|k| !fresh.contains_key(*k))
+        .collect();
     let changed: Vec<&String> = fresh
         .iter()
         .filter(|(k, v)| committed.get(*k).is_some_and(|c| c != *v))
