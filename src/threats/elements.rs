@@ -404,7 +404,10 @@ pub fn discover(facts: &Facts, results: &[CheckResult]) -> SystemModel {
         daemon: DaemonConfig::from_facts(facts),
     };
     let mut model = SystemModel::default();
-    let host_label = facts.host.hostname.clone().unwrap_or_else(|| "host".into());
+    let host_label = match &facts.host.hostname {
+        Some(h) => format!("host {h}"),
+        None => "host".into(),
+    };
     model.boundary(
         NETWORK,
         BoundaryKind::Network,
@@ -627,12 +630,8 @@ fn docker_elements(d: &Discovery, m: &mut SystemModel) {
         ElementKind::Containerd,
         "containerd, shims and runc",
     );
-    if let Some(p) = facts
-        .host
-        .processes_named("containerd")
-        .ok()
-        .and_then(|l| l.first().copied())
-    {
+    // Only when unambiguous: other containerd instances may run on the host.
+    if let Ok([p]) = facts.host.processes_named("containerd").as_deref() {
         containerd = containerd.prop("command_line", p.command_line());
     }
     m.add(containerd);
@@ -984,15 +983,9 @@ fn kubernetes_from_processes(d: &Discovery, m: &mut SystemModel) {
         );
     }
     let proc_prop = |e: Element, name: &str| -> Element {
-        match d
-            .facts
-            .host
-            .processes_named(name)
-            .ok()
-            .and_then(|l| l.first().map(|p| p.command_line()))
-        {
-            Some(cmd) => e.prop("command_line", cmd),
-            None => e,
+        match d.facts.host.processes_named(name).as_deref() {
+            Ok([p]) => e.prop("command_line", p.command_line()),
+            _ => e,
         }
     };
     if apiserver {

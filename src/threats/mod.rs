@@ -386,14 +386,10 @@ impl Assessment {
     }
 
     /// Failing checks ordered by the current risk fixing each would remove ("fix first").
-    /// Only instances still open (exposed, no decision) count.
+    /// Instances with a decision (accepted, not applicable) do not count.
     pub fn fix_first(&self) -> Vec<CheckFix> {
         let mut by_slug: BTreeMap<&str, CheckFix> = BTreeMap::new();
-        for inst in self
-            .instances
-            .iter()
-            .filter(|i| i.status == Status::Exposed)
-        {
+        for inst in self.instances.iter().filter(|i| i.decision.is_none()) {
             let current = inst.risk.current.score as u32;
             for slug in inst.failing_checks() {
                 let after = inst.current_if_fixed(&[slug]).score as u32;

@@ -2,10 +2,12 @@
 //! (inherent, current, projected) and why.
 //!
 //! Status, from the linked checks' verdicts for that element:
-//! - **exposed**: a linked check fails;
-//! - **mitigated**: nothing fails and every primary mitigation is in place (its checks pass);
-//! - **unknown**: nothing fails but some primary evidence is missing (error, warn, info, or the
-//!   check is not available or not run);
+//! - **exposed**: a check of a primary mitigation fails, or a supporting one fails while no
+//!   primary mitigation is in place;
+//! - **mitigated**: every primary mitigation is in place (its checks pass); a failing supporting
+//!   check is still listed, and fixing it still lowers the risk;
+//! - **unknown**: no primary check fails but some primary evidence is missing (error, warn,
+//!   info, or the check is not available or not run);
 //! - **accepted** / **not-applicable**: a decision in the user's model file (or out of scope).
 //!
 //! Risk is likelihood × impact on a 4×4 matrix (weights 1–4). The product bands into four
@@ -312,20 +314,13 @@ pub fn evaluate(
                     }
                 }
                 None => {
-                    let (id, benchmark) = match crate::checks::find(slug) {
-                        Some(c) => (c.id().to_string(), c.benchmark().as_str().to_string()),
-                        None => (String::new(), String::new()),
-                    };
+                    let (benchmark, id) = super::catalog::planned_check(slug).unwrap_or(("", ""));
                     CheckLink {
                         slug: slug.clone(),
-                        id,
-                        benchmark,
+                        id: id.to_string(),
+                        benchmark: benchmark.to_string(),
                         verdict: LinkVerdict::NotEvaluated,
-                        evidence: if crate::checks::find(slug).is_some() {
-                            "check not run in this scan".into()
-                        } else {
-                            "check not available in this build".into()
-                        },
+                        evidence: "not evaluated in this scan".into(),
                         mitigation: mi,
                     }
                 }
@@ -380,10 +375,12 @@ pub fn evaluate(
         .iter()
         .filter(|m| !any_primary || m.role == Role::Primary)
         .collect();
-    let status = if mitigations
+    let primary_missing = decisive.iter().any(|m| m.state == MitigationState::Missing);
+    let primary_in_place = decisive.iter().any(|m| m.state == MitigationState::InPlace);
+    let supporting_missing = mitigations
         .iter()
-        .any(|m| m.state == MitigationState::Missing)
-    {
+        .any(|m| m.state == MitigationState::Missing);
+    let status = if primary_missing || (supporting_missing && !primary_in_place) {
         Status::Exposed
     } else if !decisive.is_empty()
         && decisive.iter().all(|m| {
