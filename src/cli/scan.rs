@@ -64,10 +64,13 @@ pub struct ScanArgs {
     /// Show evidence for passing checks and every object.
     #[arg(short, long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub model: super::threats::ModelArgs,
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    let model = args.model.load()?;
     let facts = load_or_collect(&args)?;
     let numbering = Benchmark::parse(&args.numbering).unwrap_or(Benchmark::CisDocker160);
     let selection = Selection {
@@ -85,6 +88,15 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         numbering,
         duration_ms: started.elapsed().as_millis(),
         threats: None,
+    };
+    // The threat model names, for each failed check, the threats it leaves exposed.
+    let report = ScanReport {
+        threats: Some(crate::threats::assess(
+            &facts,
+            &report.results,
+            model.as_ref(),
+        )),
+        ..report
     };
     let text = match args.format {
         Format::Json => report::json::render(&report),
