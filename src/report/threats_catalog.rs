@@ -102,3 +102,23 @@ pub fn markdown(cat: &Catalog) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/threats.md is generated; this fails when the catalogue changed and the file did not.
+    /// Regenerate with `threatbench threats catalog --format markdown -o docs/threats.md`
+    /// (or run this test with TB_UPDATE_DOCS=1).
+    #[test]
+    fn docs_threats_md_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/threats.md");
+        let want = super::markdown(crate::threats::builtin());
+        if std::env::var("TB_UPDATE_DOCS").as_deref() == Ok("1") {
+            std::fs::write(path, &want).expect("write docs/threats.md");
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/threats.md is out of date: run `threatbench threats catalog --format markdown -o docs/threats.md`"
+        );
+    }
+}

@@ -455,29 +455,41 @@ fn instance_block(out: &mut String, i: &Instance) {
                 .unwrap_or_default()
         );
     }
-    let _ = writeln!(out, "\n| Mitigation | State | Check | Verdict |");
+    let _ = writeln!(out, "\n| Mitigation | Role | State | Checks |");
     let _ = writeln!(out, "|---|---|---|---|");
-    for c in &i.checks {
-        let m = &i.mitigations[c.mitigation];
+    for (n, m) in i.mitigations.iter().enumerate() {
+        let checks: Vec<String> = i
+            .checks
+            .iter()
+            .filter(|c| c.mitigation == n)
+            .map(|c| {
+                let name = if c.id.is_empty() {
+                    code(&c.slug)
+                } else {
+                    format!("{} {}", c.id, code(&c.slug))
+                };
+                match c.verdict {
+                    LinkVerdict::Fail => format!("{name} **fail**"),
+                    v => format!("{name} {}", v.as_str()),
+                }
+            })
+            .collect();
         let _ = writeln!(
             out,
-            "| {}{} | {:?} | {} | {} |",
+            "| {} | {} | {} | {} |",
             md(&m.text),
             if m.role == crate::threats::catalog::Role::Supporting {
-                " *(supporting)*"
+                "supporting"
             } else {
-                ""
+                "primary"
             },
-            m.state,
-            if c.id.is_empty() {
-                code(&c.slug)
-            } else {
-                format!("{} {}", c.id, code(&c.slug))
+            match m.state {
+                crate::threats::model::MitigationState::InPlace => "in place",
+                crate::threats::model::MitigationState::Missing => "missing",
+                crate::threats::model::MitigationState::Unknown => "unknown",
+                crate::threats::model::MitigationState::NotApplicable => "not applicable",
             },
-            match c.verdict {
-                LinkVerdict::Fail => "**fail**",
-                v => v.as_str(),
-            }
+            checks.join("<br>")
         );
     }
 }
@@ -504,7 +516,7 @@ fn threats(out: &mut String, a: &Assessment) {
             by_surface.entry(i.component()).or_default().push(i);
         }
         for (surface, list) in by_surface {
-            let _ = writeln!(out, "\n#### {}", surface.title());
+            let _ = writeln!(out, "#### {}", surface.title());
             for i in list {
                 instance_block(out, i);
             }
@@ -832,5 +844,61 @@ fn brief(out: &mut String, a: &Assessment) {
             md(&t.title),
             text
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::{self, Benchmark, Selection};
+    use crate::report::ScanReport;
+    use crate::threats::{ModelFile, assess_on, builtin};
+
+    /// The document for the fixture host (see threats::tests) with a model file. Only the checks
+    /// of Docker sections 2 and 5 run, so the snapshot does not change as other sections land.
+    #[test]
+    fn threat_model_document_snapshot() {
+        let facts = crate::threats::tests::fixture_facts();
+        let select: Vec<String> = checks::all()
+            .iter()
+            .filter(|c| {
+                c.benchmark() == Benchmark::CisDocker160
+                    && (c.id().starts_with("2.") || c.id().starts_with("5."))
+            })
+            .map(|c| c.slug.to_string())
+            .collect();
+        let results = checks::run(
+            &facts,
+            &Selection {
+                select,
+                ..Selection::default()
+            },
+        );
+        let model = ModelFile::parse(crate::threats::tests::MODEL, builtin()).unwrap();
+        let mut a = assess_on(
+            &facts,
+            &results,
+            Some(&model),
+            "2026-11-20".parse().unwrap(),
+        );
+        // Which linked checks exist depends on what else is in the build; keep it out.
+        a.unavailable_checks.clear();
+        let report = ScanReport {
+            facts: &facts,
+            results,
+            numbering: Benchmark::CisDocker160,
+            duration_ms: 0,
+            threats: None,
+        };
+        let doc = super::render(&report, &a);
+        assert!(doc.contains("```mermaid\nflowchart LR"));
+        assert!(doc.contains("## 4. Threats by STRIDE category"));
+        insta::assert_snapshot!("threat_model_document", doc);
+    }
+
+    #[test]
+    fn hostile_names_are_escaped() {
+        // Control characters become visible escapes first (report::sanitize), then Markdown.
+        assert_eq!(super::md("a|b\n<script>`x`"), "a\\|b\\\\n&lt;script&gt;'x'");
+        assert_eq!(super::mermaid_label("x\"]; click"), "x'   click");
     }
 }

@@ -688,7 +688,6 @@ fn registries(d: &Discovery, m: &mut SystemModel) {
         if !mirrors.is_empty() {
             reg = reg.prop("mirrors", mirrors.join(", "));
         }
-        m.add(reg);
         let mut flow = Element::new(
             format!("flow:dockerd->registry:{name}"),
             ElementKind::RegistryFlow,
@@ -718,6 +717,9 @@ fn registries(d: &Discovery, m: &mut SystemModel) {
             }
             None => flow = flow.prop("transport", "unknown"),
         }
+        // Whether this registry is insecure is a fact about the registry too.
+        reg.local_evidence = flow.local_evidence.clone();
+        m.add(reg);
         m.add(flow);
     }
 }

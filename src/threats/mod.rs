@@ -28,6 +28,8 @@ pub mod modelfile;
 
 #[cfg(test)]
 mod catalog_tests;
+#[cfg(test)]
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 
