@@ -1,0 +1,16 @@
+//! `threatbench harden`: a fix-first plan over the failed checks, concrete patches (diffs and
+//! commands), a safe `--apply` of the local, reversible ones with a backup and a journal, a
+//! re-check of what changed, and `--rollback`.
+//!
+//! Stages: [`plan`] ranks (scores from [`risk`], surfaces from [`surface`]) and asks [`remedy`]
+//! for each pick's change, built by the [`patch`] modules; [`apply`] performs the actions, keeping
+//! old bytes and values through [`backup`] and recording everything in the [`journal`].
+
+pub mod apply;
+pub mod backup;
+pub mod journal;
+pub mod patch;
+pub mod plan;
+pub mod remedy;
+pub mod risk;
+pub mod surface;
