@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod collect;
+pub mod harden;
 pub mod scan;
 
 use std::process::ExitCode;
@@ -46,6 +47,9 @@ pub enum Command {
     Collect(collect::CollectArgs),
     /// List the checks, or explain one.
     Checks(checks::ChecksArgs),
+    /// Plan what to harden first (patches as diffs and commands); --apply makes the local,
+    /// reversible changes with a backup, --rollback undoes them.
+    Harden(harden::HardenArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -54,6 +58,7 @@ pub fn run() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Checks(args) => checks::run(args),
+        Command::Harden(args) => harden::run(args),
     };
     match code {
         Ok(code) => ExitCode::from(code),

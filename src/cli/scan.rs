@@ -99,12 +99,21 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
-    if let Some(root) = &args.source.root {
+    load_facts(&args.source, args.facts.as_deref())
+}
+
+/// Facts from a bundle (`--facts`, host files from `--root` when given too) or collected live.
+/// Shared by the commands that analyse a target (scan, harden).
+pub fn load_facts(
+    source: &SourceArgs,
+    facts_file: Option<&std::path::Path>,
+) -> anyhow::Result<Facts> {
+    if let Some(root) = &source.root {
         anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
     }
-    let Some(path) = &args.facts else {
+    let Some(path) = facts_file else {
         let progress = spinner("collecting facts");
-        let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
+        let facts = runtime()?.block_on(crate::collect::collect(&source.options()));
         progress.finish_and_clear();
         return Ok(facts);
     };
@@ -118,9 +127,9 @@ fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
         path.display(),
         facts.schema
     );
-    if args.source.root.is_some() {
+    if source.root.is_some() {
         // Host files from the root, Docker API data from the bundle.
-        let mut opts = args.source.options();
+        let mut opts = source.options();
         opts.no_docker = true;
         let fresh = runtime()?.block_on(crate::collect::collect(&opts));
         facts.host = fresh.host;

@@ -11,6 +11,24 @@ pub mod backup;
 pub mod journal;
 pub mod patch;
 pub mod plan;
+pub mod recheck;
 pub mod remedy;
 pub mod risk;
 pub mod surface;
+
+use crate::checks::Benchmark;
+use crate::facts::Facts;
+
+/// The schema name of `harden --format json`.
+pub const HARDEN_SCHEMA: &str = "threatbench/harden/v1";
+
+/// Everything a harden run produced, ready to render.
+pub struct Report<'a> {
+    pub facts: &'a Facts,
+    pub plan: &'a plan::Plan,
+    /// Edition whose numbers are shown first.
+    pub numbering: Benchmark,
+    /// The apply (or rollback) journal record, when one happened.
+    pub applied: Option<&'a journal::Record>,
+    pub rechecks: &'a [recheck::Recheck],
+}

@@ -591,7 +591,7 @@ fn update_proposal(
         change: Change {
             kind: ChangeKind::DockerUpdate,
             summary: format!(
-                "`docker update` on {} running container(s), through the Engine API",
+                "docker update on {} container(s), through the Engine API",
                 containers.len()
             ),
             commands,
@@ -650,7 +650,7 @@ fn recreate_proposal(
         effort: Effort::Recreate,
         change: Change {
             kind: ChangeKind::DockerRecreate,
-            summary: "re-create the container(s) with corrected `docker run` options (not applied automatically)".into(),
+            summary: "re-create the container(s) with corrected docker run options (not applied automatically)".into(),
             commands,
             diff: None,
             activation: Some("when the new container starts".into()),

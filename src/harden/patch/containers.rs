@@ -144,11 +144,13 @@ impl UpdateValues {
                 (name.clone(), *max)
             }
         });
+        // No PIDs limit is -1 to both the API and the CLI (the CLI reads 0 as "unchanged").
+        let pids_limit = old.pids_limit.map(|p| if p <= 0 { -1 } else { p });
         (
             UpdateValues {
                 memory,
                 memory_swap,
-                pids_limit: old.pids_limit,
+                pids_limit,
                 cpu_shares,
                 restart,
             },
@@ -453,6 +455,12 @@ pub fn run_spec(docker: &DockerFacts, inspect: &ContainerInspectResponse) -> Run
         spec.opt("--cap-drop", c.clone());
     }
     for s in hc.security_opt.iter().flatten() {
+        // dockerd adds label=disable by itself to privileged containers.
+        if hc.privileged == Some(true)
+            && split_security_opt(s) == ("label".into(), "disable".into())
+        {
+            continue;
+        }
         spec.opt("--security-opt", s.clone());
     }
     for d in hc.devices.iter().flatten() {
@@ -906,7 +914,7 @@ mod tests {
         let (back, notes) = UpdateValues::reversal(&old);
         assert_eq!(back.memory, None);
         assert_eq!(back.memory_swap, None);
-        assert_eq!(back.pids_limit, Some(0));
+        assert_eq!(back.pids_limit, Some(-1));
         assert_eq!(back.cpu_shares, Some(1024));
         assert_eq!(back.restart, Some(("always".into(), 0)));
         assert_eq!(notes.len(), 1);
