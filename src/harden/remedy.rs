@@ -771,3 +771,148 @@ fn audit_proposal(
         verification,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Outcome;
+    use crate::facts::{FileFact, FileKind, FileStat, Observed};
+
+    /// A host whose dockerd (default socket) runs with `flags` and reads `daemon_json`.
+    fn facts(flags: &str, daemon_json: &str) -> Facts {
+        let argv: Vec<String> = std::iter::once("dockerd")
+            .chain(flags.split_whitespace())
+            .map(str::to_string)
+            .collect();
+        let mut facts: Facts = serde_json::from_value(serde_json::json!({
+            "schema": "threatbench/facts/v1", "tool_version": "0", "collected_at": "now",
+            "host": {"root": "/", "hostname": "h", "processes": {"seen": [
+                {"pid": 42, "exe": "/usr/sbin/dockerd", "argv": argv}
+            ]}},
+            "docker": {"unavailable": {"kind": "unreachable", "reason": "test"}},
+            "scanner_env": {"docker_host": "unix:///var/run/docker.sock"}
+        }))
+        .unwrap();
+        facts.host.files.insert(
+            "/etc/docker/daemon.json".into(),
+            FileFact {
+                observed: Observed::Seen(FileStat {
+                    kind: FileKind::File,
+                    mode: 0o644,
+                    uid: 0,
+                    gid: 0,
+                    size: daemon_json.len() as u64,
+                    link_target: None,
+                    content: Some(Observed::Seen(daemon_json.into())),
+                    entries: None,
+                }),
+            },
+        );
+        facts
+    }
+
+    fn failed(slug: &str) -> CheckResult {
+        CheckResult {
+            check: crate::checks::find(slug).unwrap(),
+            outcome: Outcome::fail("seen"),
+        }
+    }
+
+    #[test]
+    fn an_option_given_as_a_flag_gets_a_systemd_drop_in_not_a_daemon_json_edit() {
+        let facts = facts(
+            "-H fd:// --userland-proxy=true",
+            "{\n  \"debug\": false\n}\n",
+        );
+        let daemon = DaemonConfig::from_facts(&facts);
+        let p = propose(
+            &facts,
+            &daemon,
+            &failed("daemon-userland-proxy-disabled"),
+            &Limits::default(),
+        );
+        assert_eq!(p.change.kind, ChangeKind::SystemdDropIn);
+        assert!(p.change.actions.is_empty(), "nothing may be applied");
+        let blocked = p.change.blocked.unwrap();
+        assert!(
+            blocked.contains("`userland-proxy` (flag `--userland-proxy=true`)"),
+            "{blocked}"
+        );
+        assert!(blocked.contains("refuse to start"), "{blocked}");
+        let dropin = p.change.diff.unwrap();
+        assert!(
+            dropin.contains("ExecStart=dockerd -H fd:// --userland-proxy=false\n"),
+            "{dropin}"
+        );
+    }
+
+    #[test]
+    fn a_file_option_gets_a_diff_and_says_how_it_takes_effect() {
+        let facts = facts("-H fd://", "{\n  \"debug\": false\n}\n");
+        let daemon = DaemonConfig::from_facts(&facts);
+        let p = propose(
+            &facts,
+            &daemon,
+            &failed("daemon-live-restore"),
+            &Limits::default(),
+        );
+        assert_eq!(p.change.kind, ChangeKind::DaemonJson);
+        assert_eq!(p.effort, Effort::Reload);
+        let diff = p.change.diff.unwrap();
+        assert!(diff.contains("+  \"live-restore\": true\n"), "{diff}");
+        assert!(p.change.activation.unwrap().contains("SIGHUP"));
+        let p = propose(
+            &facts,
+            &daemon,
+            &failed("daemon-no-new-privileges"),
+            &Limits::default(),
+        );
+        assert_eq!(p.effort, Effort::Restart);
+        assert!(p.change.activation.unwrap().contains("restart"));
+        assert_eq!(p.change.actions.len(), 1);
+    }
+
+    #[test]
+    fn icc_is_blocked_while_iptables_is_off() {
+        let facts = facts("-H fd:// --iptables=false", "{}");
+        let daemon = DaemonConfig::from_facts(&facts);
+        let p = propose(
+            &facts,
+            &daemon,
+            &failed("daemon-icc-disabled"),
+            &Limits::default(),
+        );
+        assert!(p.change.blocked.unwrap().contains("iptables"));
+        assert!(p.change.actions.is_empty());
+    }
+
+    #[test]
+    fn keys_already_set_both_ways_are_reported() {
+        let facts = facts("-H fd:// --icc=false", "{\"icc\": false}");
+        let plan = crate::harden::plan::build(
+            &facts,
+            &[failed("daemon-live-restore")],
+            &Default::default(),
+        );
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("both set icc") && n.contains("refuse to start")),
+            "{:?}",
+            plan.notes
+        );
+    }
+
+    #[test]
+    fn invalid_daemon_json_blocks_the_edit_with_the_reason() {
+        let facts = facts("-H fd://", "{\"icc\": tru");
+        let daemon = DaemonConfig::from_facts(&facts);
+        let p = propose(
+            &facts,
+            &daemon,
+            &failed("daemon-live-restore"),
+            &Limits::default(),
+        );
+        assert!(p.change.blocked.unwrap().contains("not valid"));
+    }
+}

@@ -190,10 +190,13 @@ pub fn render_record(record: &Record) -> String {
                 ..
             } => {
                 let mut parts = Vec::new();
+                let rollback = record.kind == crate::harden::journal::RecordKind::Rollback;
                 if *content_changed {
-                    parts.push(match backup {
-                        Some(b) => format!("content written (old bytes kept in {b})"),
-                        None => "content written".into(),
+                    parts.push(match (rollback, backup) {
+                        (false, Some(b)) => format!("content written (old bytes kept in {b})"),
+                        (false, None) => "content written (new file)".into(),
+                        (true, Some(b)) => format!("bytes restored from {b}"),
+                        (true, None) => "removed (the apply created it)".into(),
                     });
                 }
                 if let (Some(o), Some(n)) = (old_mode, new_mode)
@@ -201,7 +204,9 @@ pub fn render_record(record: &Record) -> String {
                 {
                     parts.push(format!("mode {o:04o} -> {n:04o}"));
                 }
-                if let (Some(u), Some(g)) = (new_uid, new_gid) {
+                if let (Some(u), Some(g)) = (new_uid, new_gid)
+                    && !content_changed
+                {
                     parts.push(format!("owner -> {u}:{g}"));
                 }
                 format!("{}: {}", terminal(path), parts.join(", "))
