@@ -2,6 +2,7 @@
 //! evaluation), evaluated purely over [`Facts`]. No I/O happens here.
 
 pub mod docker;
+pub mod file_perms;
 mod outcome;
 mod registry;
 mod select;
