@@ -361,14 +361,8 @@ pub fn propose(
     if let Some(rule) = files::rule_for(check.slug) {
         return file_proposal(facts, daemon, result, rule, verify(""));
     }
-    if let Some(default) = audit::default_path(check.slug) {
-        return audit_proposal(
-            facts,
-            daemon,
-            result,
-            default,
-            verify(" after `augenrules --load`"),
-        );
+    if let Some(path) = audit::watched_path(check.slug, facts, daemon) {
+        return audit_proposal(facts, result, path, verify(" after `augenrules --load`"));
     }
     Proposal {
         effort: super::risk::Effort::Manual,
@@ -681,8 +675,9 @@ fn file_proposal(
     let mut actions = Vec::new();
     let mut commands = Vec::new();
     let mut notes = Vec::new();
+    let group = crate::facts::docker_host::docker_group(daemon).name;
     for p in &paths {
-        match files::change_for(facts, rule, p) {
+        match files::change_for(facts, rule, p, &group) {
             Ok(Some(c)) => {
                 commands.extend(c.commands());
                 if let Some(seen) = &c.seen {
@@ -723,9 +718,8 @@ fn file_proposal(
 
 fn audit_proposal(
     facts: &Facts,
-    daemon: &DaemonConfig,
     result: &CheckResult,
-    default: &str,
+    path: String,
     verification: String,
 ) -> Proposal {
     let mut paths: Vec<String> = result
@@ -736,15 +730,6 @@ fn audit_proposal(
         .map(|o| o.name.clone())
         .collect();
     if paths.is_empty() {
-        let path = match result.check.slug {
-            "audit-rule-dockerd" => daemon
-                .process
-                .as_ref()
-                .and_then(|p| p.exe.clone())
-                .unwrap_or_else(|| default.into()),
-            "audit-rule-daemon-json" => daemon.config_path.clone(),
-            _ => default.to_string(),
-        };
         paths.push(path);
     }
     let existing = facts

@@ -2,6 +2,9 @@
 //! file of its own under /etc/audit/rules.d, merged with what that file already holds.
 
 use super::shell;
+use crate::facts::Facts;
+use crate::facts::daemon_config::DaemonConfig;
+use crate::facts::docker_host::{self as paths, Lookup};
 
 /// Where threatbench's rules live; auditd's augenrules concatenates rules.d at load.
 pub const RULES_FILE: &str = "/etc/audit/rules.d/threatbench.rules";
@@ -50,6 +53,28 @@ pub fn default_path(slug: &str) -> Option<&'static str> {
         .iter()
         .find(|(s, _)| *s == slug)
         .map(|(_, p)| *p)
+}
+
+/// The path an audit check watches on this host, located as the check locates it (the running
+/// dockerd's binary, the data root, the unit file systemd loads, ...), else the default path.
+pub fn watched_path(slug: &str, facts: &Facts, daemon: &DaemonConfig) -> Option<String> {
+    let found = |l: Lookup| match l {
+        Lookup::Found(l) => Some(l.path),
+        _ => None,
+    };
+    let unit = |name: &str| paths::unit(&facts.host, name).fragment;
+    let located = match slug {
+        "audit-rule-dockerd" => Some(paths::dockerd_binary(daemon).path),
+        "audit-rule-var-lib-docker" => found(paths::docker_root_dir(facts, daemon)),
+        "audit-rule-docker-service" => unit("docker.service"),
+        "audit-rule-docker-socket" => unit("docker.socket"),
+        "audit-rule-containerd-sock" => Some(paths::containerd_socket(facts, daemon).path),
+        "audit-rule-daemon-json" => Some(daemon.config_path.clone()),
+        "audit-rule-containerd-config" => Some(paths::containerd_config(&facts.host).path),
+        "audit-rule-containerd-bin" => Some(paths::containerd_binary(&facts.host).path),
+        _ => None,
+    };
+    located.or_else(|| default_path(slug).map(str::to_string))
 }
 
 /// The rule line for a watched path.

@@ -161,11 +161,13 @@ pub fn target_paths(
     paths
 }
 
-/// The change for one path under `rule`, or why none can be made.
+/// The change for one path under `rule`, or why none can be made. `docker_group` replaces the
+/// group `docker` (dockerd's `group` setting names the socket's group).
 pub fn change_for(
     facts: &Facts,
     rule: &FileRule,
     path: &str,
+    docker_group: &str,
 ) -> Result<Option<FileChange>, String> {
     let stat: Option<&FileStat> = facts.host.file(path).seen().copied();
     let seen = stat.map(|s| format!("{} {}", s.mode_octal(), facts.host.owner_text(s)));
@@ -185,6 +187,11 @@ pub fn change_for(
         }
     }
     if let Some((user, group)) = rule.owner {
+        let group = if group == "docker" {
+            docker_group
+        } else {
+            group
+        };
         let uid =
             uid_of(facts, user).ok_or_else(|| format!("user {user} not found in /etc/passwd"))?;
         let gid =
@@ -267,7 +274,7 @@ mod tests {
     fn mode_is_only_tightened() {
         let facts = facts_with("/etc/docker/daemon.json", 0o666, 0, 0);
         let rule = rule_for("file-daemon-json-mode").unwrap();
-        let c = change_for(&facts, rule, "/etc/docker/daemon.json")
+        let c = change_for(&facts, rule, "/etc/docker/daemon.json", "docker")
             .unwrap()
             .unwrap();
         assert_eq!(c.mode, Some(0o644));
@@ -275,13 +282,13 @@ mod tests {
         // Already tighter than required: nothing to do, never widened.
         let facts = facts_with("/etc/docker/daemon.json", 0o600, 0, 0);
         assert_eq!(
-            change_for(&facts, rule, "/etc/docker/daemon.json").unwrap(),
+            change_for(&facts, rule, "/etc/docker/daemon.json", "docker").unwrap(),
             None
         );
         // 0o640 on a 0o444 rule drops the write bit and keeps what is allowed.
         let facts = facts_with("/etc/docker/certs.d/r/ca.crt", 0o640, 0, 0);
         let rule = rule_for("file-registry-certs-mode").unwrap();
-        let c = change_for(&facts, rule, "/etc/docker/certs.d/r/ca.crt")
+        let c = change_for(&facts, rule, "/etc/docker/certs.d/r/ca.crt", "docker")
             .unwrap()
             .unwrap();
         assert_eq!(c.mode, Some(0o440));
@@ -291,7 +298,7 @@ mod tests {
     fn owner_is_resolved_from_the_hosts_group_file() {
         let facts = facts_with("/var/run/docker.sock", 0o660, 1000, 1000);
         let rule = rule_for("file-docker-sock-owner").unwrap();
-        let c = change_for(&facts, rule, "/var/run/docker.sock")
+        let c = change_for(&facts, rule, "/var/run/docker.sock", "docker")
             .unwrap()
             .unwrap();
         assert_eq!((c.uid, c.gid), (Some(0), Some(998)));
