@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -536,61 +536,68 @@ fn icc_disabled_through_daemon_json_on_a_netns_daemon() {
 }
 
 #[test]
-fn file_modes_are_tightened_under_a_root_and_rolled_back() {
-    // Section 3 checks are being added on another branch; their patch is driven by the rule table
-    // and the facts, so this exercises the apply path directly on a host root.
-    use threatbench::harden::apply::{self, Batch, DaemonStep, Target};
-    use threatbench::harden::patch::files::FileChange;
+fn file_modes_are_tightened_under_a_host_root_rechecked_and_rolled_back() {
+    // A copied host under --root: the section 3 check fails on daemon.json 0666, the patch is a
+    // chmod derived from the check's object evidence, the re-check passes, rollback restores.
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
     std::fs::create_dir_all(root.join("etc/docker")).unwrap();
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    std::fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+    std::fs::write(root.join("etc/group"), "root:x:0:\ndocker:x:998:\n").unwrap();
     let file = root.join("etc/docker/daemon.json");
-    std::fs::write(&file, "{}").unwrap();
+    std::fs::write(&file, "{}\n").unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
-    let facts: threatbench::facts::Facts = serde_json::from_value(serde_json::json!({
-        "schema": "threatbench/facts/v1", "tool_version": "0", "collected_at": "now",
-        "host": {"root": root.display().to_string(), "hostname": null, "processes": null},
-        "docker": {"unavailable": {"kind": "not_collected", "reason": "test"}}
-    }))
-    .unwrap();
-    let mut batch = Batch::default();
-    batch.files.insert(
-        "/etc/docker/daemon.json".into(),
-        FileChange {
-            path: "/etc/docker/daemon.json".into(),
-            mode: Some(0o644),
-            uid: None,
-            gid: None,
-            owner_text: None,
-            seen: None,
-        },
-    );
-    batch.checks.push("file-daemon-json-mode".into());
-    let state: PathBuf = tmp.path().join("state");
-    let target = Target {
-        facts: &facts,
-        state_dir: state.clone(),
-        endpoint: None,
-        dockerd_pid: None,
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_threatbench"))
+            .args(args)
+            .env_remove("DOCKER_HOST")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let record = rt
-        .block_on(apply::apply(&batch, &target, DaemonStep::None))
-        .unwrap();
-    assert_eq!(record.entries[0].outcome(), "done");
+    let root_arg = root.display().to_string();
+    let state = state_dir(tmp.path());
+    let out = run(&[
+        "harden",
+        "--root",
+        &root_arg,
+        "--select",
+        "file-daemon-json-mode",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+        "--state-dir",
+        &state,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    assert_eq!(doc["picks"][0]["change"]["kind"], "file-permissions");
+    assert_eq!(
+        doc["picks"][0]["change"]["commands"][0],
+        "chmod 0644 -- /etc/docker/daemon.json"
+    );
+    assert_eq!(doc["recheck"][0]["after"], "pass");
     assert_eq!(
         std::fs::metadata(&file).unwrap().permissions().mode() & 0o7777,
         0o644
     );
-    let done = rt
-        .block_on(apply::rollback(&state, None, DaemonStep::None, None, None))
-        .unwrap();
-    assert!(done.is_some());
+    let out = run(&["harden", "--rollback", "--yes", "--state-dir", &state]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         std::fs::metadata(&file).unwrap().permissions().mode() & 0o7777,
         0o666
     );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}\n");
 }

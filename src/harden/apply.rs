@@ -658,9 +658,9 @@ pub async fn rollback(
                     old_mode: *new_mode,
                     old_uid: *new_uid,
                     old_gid: *new_gid,
-                    new_mode: *old_mode,
-                    new_uid: *old_uid,
-                    new_gid: *old_gid,
+                    new_mode: new_mode.and(*old_mode),
+                    new_uid: new_uid.and(*old_uid),
+                    new_gid: new_gid.and(*old_gid),
                     content_changed: *content_changed,
                     outcome: io_outcome(result),
                 });

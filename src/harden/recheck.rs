@@ -51,7 +51,7 @@ pub fn compare(picks: &[&Pick], after: &[CheckResult], daemon: DaemonState) -> V
         .iter()
         .filter_map(|p| {
             let now = after.iter().find(|r| r.check.slug == p.check.slug)?;
-            let pending = pending_reason(p, daemon);
+            let pending = pending_reason(p, daemon, now.outcome.verdict);
             let objects = p
                 .objects
                 .iter()
@@ -80,7 +80,10 @@ pub fn compare(picks: &[&Pick], after: &[CheckResult], daemon: DaemonState) -> V
         .collect()
 }
 
-fn pending_reason(p: &Pick, daemon: DaemonState) -> Option<String> {
+fn pending_reason(p: &Pick, daemon: DaemonState, after: Verdict) -> Option<String> {
+    if p.proposal.change.kind == ChangeKind::AuditRules && after != Verdict::Pass {
+        return Some("rules file written; auditd applies it after `augenrules --load`".into());
+    }
     if p.proposal.change.kind != ChangeKind::DaemonJson {
         return None;
     }

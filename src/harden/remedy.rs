@@ -740,16 +740,35 @@ fn audit_proposal(
     let new = audit::merged_rules(existing.as_deref(), &paths);
     let diff =
         daemon_json::unified_diff(audit::RULES_FILE, existing.as_deref().unwrap_or(""), &new);
+    // The rules only take effect where auditd runs.
+    let state = crate::facts::audit::AuditState::from_host(&facts.host);
+    let (effort, blocked, activation) = match (&state.installed, &state.running) {
+        (None, _) => (
+            Effort::Manual,
+            Some("auditd is not installed: install it first (e.g. `apt-get install auditd`); the rules file is loaded when it starts".to_string()),
+            "after auditd is installed and started".to_string(),
+        ),
+        (Some(_), Ok(Some(_))) => (
+            Effort::Live,
+            None,
+            "after `augenrules --load` (threatbench writes the file, it does not load it)".to_string(),
+        ),
+        (Some(bin), _) => (
+            Effort::Restart,
+            None,
+            format!("when auditd ({bin}) starts: it is not running now"),
+        ),
+    };
     Proposal {
-        effort: Effort::Live,
+        effort,
         change: Change {
             kind: ChangeKind::AuditRules,
             summary: format!("watch {} in {}", paths.join(", "), audit::RULES_FILE),
             commands: vec!["augenrules --load".into()],
             diff: Some(diff),
-            activation: Some("after `augenrules --load` (or the next auditd start)".into()),
+            activation: Some(activation),
             actions: vec![Action::AuditRules { paths }],
-            blocked: None,
+            blocked,
             notes: vec![],
         },
         side_effects: vec!["auditd records every write and attribute change to the watched paths: log volume grows with Docker activity".into()],
