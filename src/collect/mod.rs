@@ -4,7 +4,9 @@ pub mod auditctl;
 pub mod docker;
 pub mod fsroot;
 pub mod host_files;
+pub mod image_layers;
 pub mod processes;
+pub mod swarm;
 pub mod wanted;
 
 use std::path::PathBuf;
@@ -23,6 +25,8 @@ pub struct CollectOptions {
     pub all_containers: bool,
     /// Skip the Docker API entirely (an offline `--root` scan without `--facts`).
     pub no_docker: bool,
+    /// Read image layers (`--deep`), within these bounds per image.
+    pub deep: Option<image_layers::DeepLimits>,
 }
 
 impl Default for CollectOptions {
@@ -32,6 +36,7 @@ impl Default for CollectOptions {
             docker_host: None,
             all_containers: false,
             no_docker: false,
+            deep: None,
         }
     }
 }
@@ -40,7 +45,7 @@ impl Default for CollectOptions {
 pub async fn collect(opts: &CollectOptions) -> Facts {
     let fs = FsRoot::new(&opts.root);
     let endpoint = docker::endpoint(opts.docker_host.as_deref());
-    let docker = if opts.no_docker {
+    let mut docker = if opts.no_docker {
         Observed::unavailable(
             UnavailableKind::NotCollected,
             "Docker API not queried: a --root scan reads files only (add --docker-host, or --facts from `threatbench collect`)",
@@ -49,6 +54,9 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
         docker::collect(&endpoint, opts.all_containers).await
     };
     let processes = processes::collect(&opts.root);
+    if let (Some(limits), Observed::Seen(d)) = (opts.deep, &mut docker) {
+        image_layers::scan_collected(&endpoint, d, limits).await;
+    }
     let mut host = HostFacts {
         root: opts.root.display().to_string(),
         hostname: read_hostname(&fs),
