@@ -5,5 +5,6 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod facts;
+pub mod harden;
 pub mod report;
 pub mod threats;

@@ -10,6 +10,7 @@
 pub mod checks;
 pub mod checks_docs;
 pub mod collect;
+pub mod harden;
 pub mod model;
 pub mod scan;
 pub mod threats;
@@ -53,6 +54,9 @@ pub enum Command {
     Threats(threats::ThreatsArgs),
     /// The user's threat-model file (threatmodel.yaml): create a starter, validate.
     Model(model::ModelArgs),
+    /// Plan what to harden first (patches as diffs and commands); --apply makes the local,
+    /// reversible changes with a backup, --rollback undoes them.
+    Harden(harden::HardenArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -63,6 +67,7 @@ pub fn run() -> ExitCode {
         Command::Checks(args) => checks::run(args),
         Command::Threats(args) => threats::run(args),
         Command::Model(args) => model::run(args),
+        Command::Harden(args) => harden::run(args),
     };
     match code {
         Ok(code) => ExitCode::from(code),

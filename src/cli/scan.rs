@@ -120,9 +120,9 @@ fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
     load_facts(&args.source, args.facts.as_deref())
 }
 
-/// Facts from a bundle (`--facts`, with host files from `--root` when given) or collected live;
-/// shared by every command that scans.
-pub(crate) fn load_facts(
+/// Facts from a bundle (`--facts`, host files from `--root` when given too) or collected live.
+/// Shared by the commands that analyse a target (scan, harden).
+pub fn load_facts(
     source: &SourceArgs,
     facts_file: Option<&std::path::Path>,
 ) -> anyhow::Result<Facts> {

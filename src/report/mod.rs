@@ -1,5 +1,8 @@
 //! Renderers. Each renders the same [`ScanReport`]; none recomputes anything.
 
+pub mod harden_json;
+pub mod harden_markdown;
+pub mod harden_text;
 pub mod json;
 pub mod sanitize;
 pub mod table;
