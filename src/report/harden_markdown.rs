@@ -344,6 +344,58 @@ fn pick(out: &mut String, report: &Report, p: &Pick) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::{self, Benchmark, Selection};
+    use crate::harden::plan::{self, PlanOptions};
+    use crate::threats::{assess_on, tests::fixture_facts};
+
+    /// The analysis of the threat-model fixture host (a privileged container, one without a PIDs
+    /// limit, dockerd on TCP without TLS, an insecure registry), in v1.3.1 numbering as the
+    /// brief's exercise uses it.
+    #[test]
+    fn the_analysis_names_surfaces_threats_and_risk_per_pick() {
+        let facts = fixture_facts();
+        let results = checks::run(&facts, &Selection::default());
+        let a = assess_on(&facts, &results, None, "2026-11-20".parse().unwrap());
+        let opts = PlanOptions {
+            at_least_one_beyond: vec!["5.10".into(), "5.14".into(), "5.22".into()],
+            numbering: Benchmark::CisDocker131,
+            ..Default::default()
+        };
+        let plan = plan::build(&facts, &results, &a, &opts);
+        let text = render(&Report {
+            facts: &facts,
+            plan: &plan,
+            numbering: Benchmark::CisDocker131,
+            applied: None,
+            rechecks: &[],
+        });
+        // The attack surfaces, with the picks placed on them.
+        assert!(text.contains("### Attack surfaces"), "{text}");
+        assert!(
+            text.contains("| Docker registry | 7 | critical | 2 | #1 |"),
+            "{text}"
+        );
+        assert!(text.contains("| Kubernetes node | 0 | – | 0 | – |"));
+        assert!(text.contains(
+            "Picks beyond 5.10, 5.14, 5.22 (CIS Docker Benchmark v1.3.1 numbering): #1 (2.5), #2 (2.7), #3 (2.9)."
+        ));
+        // Each pick: the finding, the surface, its STRIDE threats with risk before → after.
+        assert!(text.contains("### 2. "));
+        assert!(text.contains("**Attack surface:** Docker client"));
+        assert!(text.contains("| `DKR-T-04@flow:docker-client->dockerd` | Tampering | "));
+        assert!(
+            text.contains("| exposed | high → medium, closed |"),
+            "{text}"
+        );
+        for part in [
+            "**Finding:**",
+            "**Change**",
+            "**Verification:**",
+            "**Why this pick:**",
+        ] {
+            assert_eq!(text.matches(part).count(), 3, "{part}");
+        }
+    }
 
     #[test]
     fn markdown_escapes_hostile_text() {
