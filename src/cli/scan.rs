@@ -99,9 +99,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
-    if let Some(root) = &args.source.root {
-        anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
-    }
+    args.source.validate()?;
     let Some(path) = &args.facts else {
         let progress = spinner("collecting facts");
         let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
@@ -124,6 +122,9 @@ fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
         opts.no_docker = true;
         let fresh = runtime()?.block_on(crate::collect::collect(&opts));
         facts.host = fresh.host;
+        facts.kube = fresh.kube;
+    } else if args.source.cluster_dump.is_some() || args.source.k8s_version.is_some() {
+        crate::collect::kube::apply_options(&mut facts.kube, &args.source.options().kube);
     }
     Ok(facts)
 }

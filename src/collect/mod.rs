@@ -2,7 +2,9 @@
 
 pub mod docker;
 pub mod fsroot;
+pub mod kube;
 pub mod processes;
+pub mod systemd;
 pub mod wanted;
 
 use std::path::PathBuf;
@@ -21,6 +23,8 @@ pub struct CollectOptions {
     pub all_containers: bool,
     /// Skip the Docker API entirely (an offline `--root` scan without `--facts`).
     pub no_docker: bool,
+    /// Kubernetes: cluster dump directory and stated version.
+    pub kube: kube::KubeOptions,
 }
 
 impl Default for CollectOptions {
@@ -30,6 +34,7 @@ impl Default for CollectOptions {
             docker_host: None,
             all_containers: false,
             no_docker: false,
+            kube: kube::KubeOptions::default(),
         }
     }
 }
@@ -62,15 +67,17 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
             docker_content_trust: std::env::var("DOCKER_CONTENT_TRUST").ok(),
             docker_host: Some(endpoint),
         },
+        kube: Default::default(),
     };
+    facts.kube = kube::collect(&fs, host.processes.as_ref(), &opts.kube);
     // Which files matter depends on what was seen (the daemon's --config-file, TLS paths, ...):
     // collect in rounds until no new path is wanted.
-    for _ in 0..4 {
+    for _ in 0..8 {
         facts.host = host.clone();
         let wanted = wanted::files(&facts);
         let new: Vec<_> = wanted
             .into_iter()
-            .filter(|r| !host.files.contains_key(&r.path))
+            .filter(|r| host.files.get(&r.path).is_none_or(|f| !r.satisfied_by(f)))
             .collect();
         if new.is_empty() {
             break;

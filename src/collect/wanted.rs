@@ -14,7 +14,22 @@ pub fn files(facts: &Facts) -> Vec<FileRequest> {
     ];
     let daemon = DaemonConfig::from_facts(facts);
     out.push(FileRequest::read(daemon.config_path.clone()));
-    out.sort();
-    out.dedup();
+    out.extend(super::kube::wanted_files(facts));
+    merge(out)
+}
+
+/// One request per path, asking for everything any request for that path asked for.
+fn merge(mut requests: Vec<FileRequest>) -> Vec<FileRequest> {
+    requests.sort();
+    let mut out: Vec<FileRequest> = Vec::with_capacity(requests.len());
+    for r in requests {
+        match out.last_mut() {
+            Some(last) if last.path == r.path => {
+                last.content |= r.content;
+                last.list |= r.list;
+            }
+            _ => out.push(r),
+        }
+    }
     out
 }

@@ -6,6 +6,7 @@
 pub mod daemon_config;
 pub mod docker;
 pub mod host;
+pub mod kube;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,9 @@ pub struct Facts {
     /// Settings of the scanning environment that the benchmark reads (e.g. `DOCKER_CONTENT_TRUST`).
     #[serde(default)]
     pub scanner_env: ScannerEnv,
+    /// Kubernetes components on this node and, with `--cluster-dump`, cluster objects.
+    #[serde(default)]
+    pub kube: kube::KubeFacts,
 }
 
 /// Environment of the process that collected the facts.
