@@ -2,6 +2,8 @@
 //! evaluation), evaluated purely over [`Facts`]. No I/O happens here.
 
 pub mod docker;
+pub mod file_perms;
+pub mod kube;
 mod outcome;
 mod registry;
 mod select;

@@ -158,8 +158,25 @@ pub struct ComponentFact {
 }
 
 impl ComponentFact {
+    /// The component's flags. etcd also reads `ETCD_*` variables; a flag wins over its
+    /// variable, so those come first and a later flag overrides them.
     pub fn flags(&self) -> Flags {
-        Flags::parse(&self.args)
+        let mut args: Vec<String> = Vec::new();
+        let mut from_env = Vec::new();
+        if self.kind == ComponentKind::Etcd {
+            for (k, v) in &self.env {
+                if let Some(name) = k.strip_prefix("ETCD_") {
+                    args.push(format!("--{}={v}", name.to_lowercase().replace('_', "-")));
+                    from_env.push(format!("{k}={v} (environment)"));
+                }
+            }
+        }
+        args.extend(self.args.iter().cloned());
+        let mut flags = Flags::parse(&args);
+        for (f, written) in flags.args.iter_mut().zip(from_env) {
+            f.written = written;
+        }
+        flags
     }
 
     /// The host path for a path the component sees (static pod hostPath mounts translated).
