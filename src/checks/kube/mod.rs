@@ -487,6 +487,10 @@ pub(crate) fn files_outcome(objects: Vec<ObjectOutcome>, none: &str) -> Outcome 
     if objects.is_empty() {
         return Outcome::skip(none.to_string());
     }
+    // One file: its evidence is the check's (no second, repeated object line).
+    if let [only] = objects.as_slice() {
+        return Outcome::new(only.verdict, format!("{}: {}", only.name, only.evidence));
+    }
     Outcome::from_objects("files", objects)
 }
 
