@@ -528,3 +528,240 @@ fn etcd_data_dir_follows_the_flag_and_the_hostpath_mount() {
         o["1.1.11"].evidence
     );
 }
+
+const ENCRYPTION: &str = "apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+- resources:
+  - secrets
+  providers:
+  - aescbc:
+      keys:
+      - name: key1
+        secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==
+  - identity: {}
+";
+
+const AUDIT_POLICY: &str = "apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages:
+- RequestReceived
+rules:
+- level: None
+  users: [\"system:kube-proxy\"]
+  verbs: [\"watch\"]
+- level: Metadata
+  resources:
+  - group: \"\"
+    resources: [\"secrets\", \"configmaps\"]
+  - group: authentication.k8s.io
+    resources: [\"tokenreviews\"]
+- level: RequestResponse
+  resources:
+  - group: \"\"
+    resources: [\"pods/exec\", \"pods/attach\", \"pods/portforward\"]
+- level: Metadata
+";
+
+const ADMISSION: &str = "apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+- name: EventRateLimit
+  path: eventconfig.yaml
+";
+
+const EVENT_LIMITS: &str = "apiVersion: eventratelimit.admission.k8s.io/v1alpha1
+kind: Configuration
+limits:
+- type: Namespace
+  qps: 50
+  burst: 100
+  cacheSize: 2000
+- type: User
+  qps: 10
+  burst: 50
+";
+
+/// The control plane after applying the benchmark's remediations.
+fn hardened_control_plane() -> NodeRoot {
+    let n = NodeRoot::kubeadm_control_plane();
+    let mut api: Vec<String> = apiserver_flags()
+        .into_iter()
+        .map(|f| {
+            if f.starts_with("--enable-admission-plugins") {
+                "--enable-admission-plugins=NodeRestriction,EventRateLimit,AlwaysPullImages,DenyServiceExternalIPs".into()
+            } else {
+                f
+            }
+        })
+        .collect();
+    api.extend(
+        [
+            "--anonymous-auth=false",
+            "--profiling=false",
+            "--audit-log-path=/var/log/kubernetes/audit/audit.log",
+            "--audit-log-maxage=30",
+            "--audit-log-maxbackup=10",
+            "--audit-log-maxsize=100",
+            "--audit-policy-file=/etc/kubernetes/audit/policy.yaml",
+            "--admission-control-config-file=/etc/kubernetes/admission/admission.yaml",
+            "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml",
+            "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt",
+            "--service-account-extend-token-expiration=false",
+            "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "--request-timeout=60s",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    n.manifest("kube-apiserver", &api);
+    let mut kcm = controller_manager_flags();
+    kcm.extend([
+        "--profiling=false".to_string(),
+        "--terminated-pod-gc-threshold=10".to_string(),
+    ]);
+    n.manifest("kube-controller-manager", &kcm);
+    let mut sched = scheduler_flags();
+    sched.push("--profiling=false".into());
+    n.manifest("kube-scheduler", &sched);
+    n.write("/etc/kubernetes/enc/enc.yaml", 0o600, ENCRYPTION);
+    n.write("/etc/kubernetes/audit/policy.yaml", 0o600, AUDIT_POLICY);
+    n.write("/etc/kubernetes/admission/admission.yaml", 0o600, ADMISSION);
+    n.write(
+        "/etc/kubernetes/admission/eventconfig.yaml",
+        0o600,
+        EVENT_LIMITS,
+    );
+    n
+}
+
+#[test]
+fn hardened_control_plane_passes_sections_1_2_and_3() {
+    let n = hardened_control_plane();
+    let facts = n.facts();
+    // Key material from the encryption config never reaches the facts.
+    let bundle = serde_json::to_string(&facts).unwrap();
+    assert!(
+        !bundle.contains("c2VjcmV0IGlz"),
+        "encryption key leaked into facts"
+    );
+    let o = outcomes(&facts);
+    expect(
+        &o,
+        &[
+            ("1.2.1", Pass),
+            ("1.2.3", Pass),
+            ("1.2.5", Pass),
+            ("1.2.9", Pass),
+            ("1.2.11", Pass),
+            ("1.2.15", Pass),
+            ("1.2.16", Pass),
+            ("1.2.17", Pass),
+            ("1.2.18", Pass),
+            ("1.2.19", Pass),
+            ("1.2.20", Warn),
+            ("1.2.27", Pass),
+            ("1.2.28", Pass),
+            ("1.2.29", Pass),
+            ("1.2.30", Pass),
+            ("1.3.1", Pass),
+            ("1.3.2", Pass),
+            ("1.4.1", Pass),
+            ("3.2.1", Pass),
+        ],
+    );
+    assert!(
+        o["1.2.9"].evidence.contains("Namespace qps=50 burst=100"),
+        "{}",
+        o["1.2.9"].evidence
+    );
+    assert!(
+        o["1.2.28"]
+            .evidence
+            .contains("first provider for [secrets] is aescbc")
+    );
+    // RBAC and CSR approval changes fall to the catch-all Metadata rule: covered.
+    expect(&o, &[("3.2.2", Pass)]);
+}
+
+#[test]
+fn weak_encryption_audit_and_event_configs_fail_with_the_reason() {
+    let n = hardened_control_plane();
+    n.write(
+        "/etc/kubernetes/enc/enc.yaml",
+        0o600,
+        &ENCRYPTION.replace("  - aescbc:\n      keys:\n      - name: key1\n        secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==\n  - identity: {}\n", "  - identity: {}\n  - aescbc:\n      keys:\n      - name: key1\n        secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==\n"),
+    );
+    // Secrets logged with their bodies, exec not audited.
+    n.write(
+        "/etc/kubernetes/audit/policy.yaml",
+        0o600,
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n  resources:\n  - group: \"\"\n    resources: [\"secrets\"]\n- level: None\n  resources:\n  - group: \"\"\n    resources: [\"pods/exec\"]\n- level: Metadata\n",
+    );
+    n.write(
+        "/etc/kubernetes/admission/eventconfig.yaml",
+        0o600,
+        "kind: Configuration\nlimits: []\n",
+    );
+    let o = outcomes(&n.facts());
+    expect(
+        &o,
+        &[
+            ("1.2.27", Pass),
+            ("1.2.28", Fail),
+            ("3.2.1", Pass),
+            ("3.2.2", Fail),
+            ("1.2.9", Fail),
+        ],
+    );
+    assert!(
+        o["1.2.28"].evidence.contains("is identity"),
+        "{}",
+        o["1.2.28"].evidence
+    );
+    assert!(
+        o["3.2.2"]
+            .evidence
+            .contains("get secrets logged at RequestResponse"),
+        "{}",
+        o["3.2.2"].evidence
+    );
+    assert!(
+        o["3.2.2"]
+            .evidence
+            .contains("create pods/exec not audited (rule 2)"),
+        "{}",
+        o["3.2.2"].evidence
+    );
+    // A flag naming a file the host does not have is an error, not a pass.
+    n.remove("/etc/kubernetes/enc/enc.yaml");
+    let o = outcomes(&n.facts());
+    expect(&o, &[("1.2.27", Error), ("1.2.28", Error)]);
+}
+
+#[test]
+fn authorization_config_file_replaces_the_mode_flag() {
+    let n = NodeRoot::kubeadm_control_plane();
+    let api: Vec<String> = apiserver_flags()
+        .into_iter()
+        .filter(|f| !f.starts_with("--authorization-mode"))
+        .chain(["--authorization-config=/etc/kubernetes/authz.yaml".to_string()])
+        .collect();
+    n.manifest("kube-apiserver", &api);
+    n.write(
+        "/etc/kubernetes/authz.yaml",
+        0o600,
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: RBAC\n  name: rbac\n",
+    );
+    let o = outcomes(&n.facts());
+    expect(&o, &[("1.2.6", Pass), ("1.2.7", Pass), ("1.2.8", Pass)]);
+    // Without either, the API server's default is AlwaysAllow.
+    let api: Vec<String> = apiserver_flags()
+        .into_iter()
+        .filter(|f| !f.starts_with("--authorization-mode"))
+        .collect();
+    n.manifest("kube-apiserver", &api);
+    let o = outcomes(&n.facts());
+    expect(&o, &[("1.2.6", Fail), ("1.2.7", Fail), ("1.2.8", Fail)]);
+    assert!(o["1.2.6"].evidence.contains("default AlwaysAllow"));
+}
