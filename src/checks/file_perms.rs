@@ -1,214 +1,204 @@
-//! File mode and owner evaluators shared by every benchmark's file checks. Each returns one
-//! [`ObjectOutcome`] per file, with the mode and owner seen and the parent directories that
-//! change who can really reach or replace the file.
+//! The file owner and mode family: one evaluator for every "FILE is owned by USER:GROUP" and
+//! "FILE has mode M or stricter" check (CIS Docker section 3, Kubernetes node files), over the
+//! stats the collector recorded.
+//!
+//! Modes are compared as bit masks, never as numbers: "0644 or stricter" means no permission bit
+//! outside 0644, so 0600 and 0444 pass and 0642 (world-writable, numerically smaller) fails.
+//! Owners are resolved through the scanned host's `/etc/passwd` and `/etc/group`.
 
-use super::{ObjectOutcome, Verdict};
+use super::{ObjectOutcome, Outcome};
 use crate::facts::{FileKind, FileStat, HostFacts, Observed, UnavailableKind};
 
-/// What to conclude when the file does not exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WhenMissing {
-    /// The file is optional here (a default path, a file some versions do not write).
-    Skip,
-    /// Something names the file, so its absence is itself a finding to look at.
-    Error,
+/// What a file must satisfy.
+#[derive(Debug, Clone, Copy)]
+pub enum FileRule<'a> {
+    /// Owned by this user and group (names, as the host's passwd/group files give them).
+    Owner { user: &'a str, group: &'a str },
+    /// No permission bit (including setuid, setgid, sticky) outside this mask.
+    ModeAtMost(u32),
 }
 
-/// A file to examine and why.
-#[derive(Debug, Clone)]
-pub struct Target<'a> {
-    pub path: &'a str,
-    /// What names the file (a flag, a default path), for evidence.
-    pub named_by: &'a str,
-    pub missing: WhenMissing,
+impl FileRule<'static> {
+    pub const ROOT_ROOT: FileRule<'static> = FileRule::Owner {
+        user: "root",
+        group: "root",
+    };
 }
 
-fn object(path: &str, verdict: Verdict, evidence: String) -> ObjectOutcome {
-    ObjectOutcome {
-        kind: "file",
-        name: path.to_string(),
-        id: None,
-        verdict,
-        evidence,
+/// One file to judge, with how it was found (for evidence; may be empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileTarget {
+    pub path: String,
+    pub origin: String,
+}
+
+impl FileTarget {
+    pub fn new(path: impl Into<String>, origin: impl Into<String>) -> Self {
+        FileTarget {
+            path: path.into(),
+            origin: origin.into(),
+        }
     }
 }
 
-/// The stat of a target, or the outcome that says why there is none.
-fn stat_of<'a>(host: &'a HostFacts, t: &Target) -> Result<&'a FileStat, ObjectOutcome> {
-    match host.file(t.path) {
-        Observed::Seen(s) => Ok(s),
+/// Judge every target. One target gives its own verdict; several give one object per file
+/// (kind `file`) and the worst verdict. A missing file is `skip`, an unreadable one `error`.
+pub fn judge(host: &HostFacts, targets: &[FileTarget], rule: FileRule) -> Outcome {
+    match targets {
+        [] => Outcome::skip("no file to check"),
+        [one] => judge_one(host, one, rule),
+        many => {
+            let objects = many
+                .iter()
+                .map(|t| {
+                    let o = judge_one(host, t, rule);
+                    ObjectOutcome {
+                        kind: "file",
+                        name: t.path.clone(),
+                        id: None,
+                        verdict: o.verdict,
+                        evidence: o.evidence,
+                    }
+                })
+                .collect();
+            Outcome::from_objects("files", objects)
+        }
+    }
+}
+
+/// Judge one file.
+pub fn judge_one(host: &HostFacts, target: &FileTarget, rule: FileRule) -> Outcome {
+    let origin = if target.origin.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", target.origin)
+    };
+    let stat = match host.file(&target.path) {
+        Observed::Seen(stat) => stat,
         Observed::Unavailable(u) if u.kind == UnavailableKind::NotFound => {
-            let verdict = match t.missing {
-                WhenMissing::Skip => Verdict::Skip,
-                WhenMissing::Error => Verdict::Error,
-            };
-            Err(object(
-                t.path,
-                verdict,
-                format!("does not exist ({})", t.named_by),
-            ))
+            return Outcome::skip(format!("{} does not exist{origin}", target.path));
         }
-        Observed::Unavailable(u) => Err(object(t.path, Verdict::Error, u.reason)),
+        Observed::Unavailable(u) => return Outcome::error(format!("{}{origin}", u.reason)),
+    };
+    let what = format!("{}{}", target.path, kind_note(stat));
+    match rule {
+        FileRule::ModeAtMost(max) => {
+            let extra = stat.mode & !max;
+            if extra == 0 {
+                Outcome::pass(format!(
+                    "{what}: mode {} ({:04o} or stricter){origin}",
+                    stat.mode_octal(),
+                    max
+                ))
+            } else {
+                Outcome::fail(format!(
+                    "{what}: mode {}, more than {:04o} allows: {}{origin}",
+                    stat.mode_octal(),
+                    max,
+                    describe_bits(extra)
+                ))
+            }
+        }
+        FileRule::Owner { user, group } => {
+            let owner = host.owner_text(stat);
+            let user_ok = id_is(host, stat.uid, user, Db::Passwd);
+            let group_ok = id_is(host, stat.gid, group, Db::Group);
+            match (user_ok, group_ok) {
+                (Ok(true), Ok(true)) => Outcome::pass(format!("{what}: owner {owner}{origin}")),
+                (Err(e), _) | (_, Err(e)) => {
+                    Outcome::error(format!("{what}: owner {owner}, {e}{origin}"))
+                }
+                _ => Outcome::fail(format!(
+                    "{what}: owner {owner}, expected {user}:{group}{origin}"
+                )),
+            }
+        }
     }
 }
 
-/// Ancestors of a path, nearest first (`/a/b/c` → `/a/b`, `/a`, `/`).
-pub fn ancestors(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = std::path::Path::new(path).parent();
-    while let Some(d) = cur {
-        let s = d.display().to_string();
-        if s.is_empty() {
-            break;
-        }
-        out.push(s);
-        cur = d.parent();
+fn kind_note(stat: &FileStat) -> String {
+    let kind = match stat.kind {
+        FileKind::File => "",
+        FileKind::Dir => " (directory)",
+        FileKind::Socket => " (socket)",
+        FileKind::Symlink => " (symlink)",
+        FileKind::Fifo => " (fifo)",
+        FileKind::CharDevice => " (character device)",
+        FileKind::BlockDevice => " (block device)",
+    };
+    match &stat.link_target {
+        Some(t) => format!("{kind} -> {t}"),
+        None => kind.to_string(),
     }
-    out
 }
 
-/// Parent directories others can write (without the sticky bit) or that belong to a non-root
-/// group with write access: through them the file can be replaced whatever its own mode.
-fn writable_parents(host: &HostFacts, path: &str) -> Vec<String> {
-    ancestors(path)
-        .into_iter()
-        .filter_map(|d| match host.file(&d) {
-            Observed::Seen(s) => {
-                let sticky = s.mode & 0o1000 != 0;
-                let other_w = s.mode & 0o002 != 0 && !sticky;
-                let group_w = s.mode & 0o020 != 0 && s.gid != 0 && !sticky;
-                let owner_not_root = s.uid != 0;
-                (other_w || group_w || owner_not_root)
-                    .then(|| format!("{d} {} {}", s.mode_octal(), host.owner_text(s)))
-            }
-            _ => None,
-        })
-        .collect()
+#[derive(Clone, Copy)]
+enum Db {
+    Passwd,
+    Group,
 }
 
-/// The nearest parent that keeps other users out (no search bit for others), if any.
-fn shielding_parent(host: &HostFacts, path: &str) -> Option<String> {
-    ancestors(path)
-        .into_iter()
-        .find_map(|d| match host.file(&d) {
-            Observed::Seen(s) if s.mode & 0o001 == 0 && s.uid == 0 => {
-                Some(format!("{d} {} {}", s.mode_octal(), host.owner_text(s)))
-            }
-            _ => None,
-        })
-}
-
-fn parent_text(host: &HostFacts, path: &str) -> String {
-    match ancestors(path).first() {
-        Some(d) => match host.file(d) {
-            Observed::Seen(s) => format!("parent {d} {} {}", s.mode_octal(), host.owner_text(s)),
-            Observed::Unavailable(u) => format!("parent {d}: {}", u.reason),
+/// Whether numeric `id` is the user or group `name`. `root` is id 0 by definition, so it needs
+/// no lookup; other names need the host's passwd/group file, and an unreadable one is an error.
+fn id_is(host: &HostFacts, id: u32, name: &str, db: Db) -> Result<bool, String> {
+    if name == "root" {
+        return Ok(id == 0);
+    }
+    let (path, found) = match db {
+        Db::Passwd => ("/etc/passwd", host.user_name(id)),
+        Db::Group => ("/etc/group", host.group_name(id)),
+    };
+    match found {
+        Some(n) => Ok(n == name),
+        None => match host.file_text(path) {
+            Observed::Seen(_) => Ok(false),
+            Observed::Unavailable(u) => Err(format!("cannot resolve id {id}: {}", u.reason)),
         },
-        None => String::new(),
     }
 }
 
-/// The file's mode has no permission bit outside `max` (e.g. 0o600: "600 or more
-/// restrictive"), and no parent directory lets others replace it.
-pub fn mode_at_most(host: &HostFacts, t: &Target, max: u32) -> ObjectOutcome {
-    let stat = match stat_of(host, t) {
-        Ok(s) => s,
-        Err(o) => return o,
-    };
-    let mode = stat.mode & 0o777;
-    let extra = mode & !max;
-    let parents = parent_text(host, t.path);
-    let writable = writable_parents(host, t.path);
-    let kind = if stat.kind == FileKind::Dir {
-        "directory "
-    } else {
-        ""
-    };
-    if extra != 0 {
-        let mut ev = format!(
-            "{kind}mode {} allows {:04o} beyond {max:04o} ({}; {parents})",
-            stat.mode_octal(),
-            extra,
-            t.named_by
-        );
-        if let Some(shield) = shielding_parent(host, t.path) {
-            ev.push_str(&format!(
-                "; other users cannot reach it through {shield}, which limits the exposure"
-            ));
-        }
-        return object(t.path, Verdict::Fail, ev);
-    }
-    if !writable.is_empty() {
-        return object(
-            t.path,
-            Verdict::Fail,
-            format!(
-                "{kind}mode {} but a parent directory lets others replace it: {} ({})",
-                stat.mode_octal(),
-                writable.join(", "),
-                t.named_by
-            ),
-        );
-    }
-    object(
-        t.path,
-        Verdict::Pass,
-        format!(
-            "{kind}mode {} ({}; {parents})",
-            stat.mode_octal(),
-            t.named_by
-        ),
-    )
-}
-
-/// The file belongs to `user:group` (names resolved through the host's /etc/passwd and
-/// /etc/group; `root` also matches uid/gid 0 when those files lack it).
-pub fn owned_by(host: &HostFacts, t: &Target, user: &str, group: &str) -> ObjectOutcome {
-    let stat = match stat_of(host, t) {
-        Ok(s) => s,
-        Err(o) => return o,
-    };
-    let user_ok =
-        host.user_name(stat.uid).as_deref() == Some(user) || (user == "root" && stat.uid == 0);
-    let group_ok =
-        host.group_name(stat.gid).as_deref() == Some(group) || (group == "root" && stat.gid == 0);
-    let owner = host.owner_text(stat);
-    let parents = parent_text(host, t.path);
-    if user_ok && group_ok {
-        object(
-            t.path,
-            Verdict::Pass,
-            format!("owner {owner} ({}; {parents})", t.named_by),
-        )
-    } else {
-        object(
-            t.path,
-            Verdict::Fail,
-            format!(
-                "owner {owner}, expected {user}:{group} ({}; {parents})",
-                t.named_by
-            ),
-        )
-    }
+/// `group write, others write` for bits 0022.
+pub fn describe_bits(bits: u32) -> String {
+    const NAMES: &[(u32, &str)] = &[
+        (0o4000, "setuid"),
+        (0o2000, "setgid"),
+        (0o1000, "sticky"),
+        (0o400, "owner read"),
+        (0o200, "owner write"),
+        (0o100, "owner execute"),
+        (0o040, "group read"),
+        (0o020, "group write"),
+        (0o010, "group execute"),
+        (0o004, "others read"),
+        (0o002, "others write"),
+        (0o001, "others execute"),
+    ];
+    NAMES
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Verdict;
     use crate::facts::FileFact;
 
-    fn host(entries: &[(&str, FileKind, u32, u32)]) -> HostFacts {
+    fn host(files: &[(&str, u32, u32, u32)]) -> HostFacts {
         let mut h = HostFacts::default();
-        for (path, kind, mode, uid) in entries {
+        for (path, mode, uid, gid) in files {
             h.files.insert(
                 path.to_string(),
                 FileFact {
                     observed: Observed::Seen(FileStat {
-                        kind: *kind,
+                        kind: FileKind::File,
                         mode: *mode,
                         uid: *uid,
-                        gid: *uid,
-                        size: 1,
+                        gid: *gid,
+                        size: 0,
                         link_target: None,
                         content: None,
                         entries: None,
@@ -216,63 +206,96 @@ mod tests {
                 },
             );
         }
+        let group = "root:x:0:\ndocker:x:998:alice\n";
+        h.files.insert(
+            "/etc/group".into(),
+            FileFact {
+                observed: Observed::Seen(FileStat {
+                    kind: FileKind::File,
+                    mode: 0o644,
+                    uid: 0,
+                    gid: 0,
+                    size: group.len() as u64,
+                    link_target: None,
+                    content: Some(Observed::Seen(group.into())),
+                    entries: None,
+                }),
+            },
+        );
         h
     }
 
-    fn t(path: &str) -> Target<'_> {
-        Target {
-            path,
-            named_by: "test",
-            missing: WhenMissing::Error,
-        }
+    fn verdict(h: &HostFacts, path: &str, rule: FileRule) -> Verdict {
+        judge_one(h, &FileTarget::new(path, ""), rule).verdict
     }
 
     #[test]
-    fn mode_fails_beyond_limit_and_names_a_shielding_parent() {
+    fn modes_compare_as_bit_masks_not_numbers() {
         let h = host(&[
-            ("/var/lib/kubelet/config.yaml", FileKind::File, 0o644, 0),
-            ("/var/lib/kubelet", FileKind::Dir, 0o700, 0),
-            ("/var/lib", FileKind::Dir, 0o755, 0),
-            ("/var", FileKind::Dir, 0o755, 0),
-            ("/", FileKind::Dir, 0o755, 0),
+            ("/a", 0o642, 0, 0),
+            ("/b", 0o600, 0, 0),
+            ("/c", 0o753, 0, 0),
+            ("/d", 0o606, 0, 0),
+            ("/e", 0o4644, 0, 0),
+            ("/f", 0o444, 0, 0),
         ]);
-        let o = mode_at_most(&h, &t("/var/lib/kubelet/config.yaml"), 0o600);
-        assert_eq!(o.verdict, Verdict::Fail);
-        assert!(o.evidence.contains("0644"), "{}", o.evidence);
-        assert!(
-            o.evidence.contains("/var/lib/kubelet 0700"),
-            "{}",
-            o.evidence
-        );
-        let tight = mode_at_most(&h, &t("/var/lib/kubelet"), 0o700);
-        assert_eq!(tight.verdict, Verdict::Pass, "{}", tight.evidence);
-    }
-
-    #[test]
-    fn world_writable_parent_fails_a_tight_file() {
-        let h = host(&[
-            ("/etc/kubernetes/manifests/a.yaml", FileKind::File, 0o600, 0),
-            ("/etc/kubernetes/manifests", FileKind::Dir, 0o777, 0),
-            ("/etc/kubernetes", FileKind::Dir, 0o755, 0),
-        ]);
-        let o = mode_at_most(&h, &t("/etc/kubernetes/manifests/a.yaml"), 0o600);
-        assert_eq!(o.verdict, Verdict::Fail);
-        assert!(o.evidence.contains("replace"), "{}", o.evidence);
-    }
-
-    #[test]
-    fn owner_and_missing_files() {
-        let h = host(&[("/f", FileKind::File, 0o600, 1000)]);
         assert_eq!(
-            owned_by(&h, &t("/f"), "root", "root").verdict,
+            verdict(&h, "/a", FileRule::ModeAtMost(0o644)),
             Verdict::Fail
         );
-        let mut missing = t("/nope");
-        missing.missing = WhenMissing::Skip;
-        // Not collected is an error, not a skip: the collector never looked.
         assert_eq!(
-            owned_by(&h, &missing, "root", "root").verdict,
-            Verdict::Error
+            verdict(&h, "/b", FileRule::ModeAtMost(0o644)),
+            Verdict::Pass
         );
+        assert_eq!(
+            verdict(&h, "/c", FileRule::ModeAtMost(0o755)),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict(&h, "/d", FileRule::ModeAtMost(0o660)),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict(&h, "/e", FileRule::ModeAtMost(0o644)),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict(&h, "/f", FileRule::ModeAtMost(0o644)),
+            Verdict::Pass
+        );
+        let o = judge_one(&h, &FileTarget::new("/a", ""), FileRule::ModeAtMost(0o644));
+        assert!(o.evidence.contains("others write"), "{}", o.evidence);
+    }
+
+    #[test]
+    fn owners_resolve_by_name_and_missing_is_skip() {
+        let h = host(&[
+            ("/s", 0o660, 0, 998),
+            ("/t", 0o660, 0, 5),
+            ("/u", 0o660, 1000, 0),
+        ]);
+        let root_docker = FileRule::Owner {
+            user: "root",
+            group: "docker",
+        };
+        assert_eq!(verdict(&h, "/s", root_docker), Verdict::Pass);
+        assert_eq!(verdict(&h, "/t", root_docker), Verdict::Fail);
+        assert_eq!(verdict(&h, "/u", FileRule::ROOT_ROOT), Verdict::Fail);
+        assert_eq!(verdict(&h, "/s", FileRule::ROOT_ROOT), Verdict::Fail);
+        assert_eq!(verdict(&h, "/nope", FileRule::ROOT_ROOT), Verdict::Error);
+    }
+
+    #[test]
+    fn several_files_give_objects_and_worst_verdict() {
+        let h = host(&[("/x", 0o444, 0, 0), ("/y", 0o644, 0, 0)]);
+        let o = judge(
+            &h,
+            &[FileTarget::new("/x", ""), FileTarget::new("/y", "")],
+            FileRule::ModeAtMost(0o444),
+        );
+        assert_eq!(o.verdict, Verdict::Fail);
+        assert_eq!(o.objects.len(), 2);
+        assert_eq!(o.objects[0].kind, "file");
+        assert_eq!(o.objects[1].verdict, Verdict::Fail);
     }
 }

@@ -1,7 +1,9 @@
 //! Collectors: the only stage that touches the outside world, and it only reads.
 
+pub mod auditctl;
 pub mod docker;
 pub mod fsroot;
+pub mod host_files;
 pub mod kube;
 pub mod processes;
 pub mod systemd;
@@ -46,16 +48,18 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     let docker = if opts.no_docker {
         Observed::unavailable(
             UnavailableKind::NotCollected,
-            "Docker API not queried (--no-docker)",
+            "Docker API not queried: a --root scan reads files only (add --docker-host, or --facts from `threatbench collect`)",
         )
     } else {
         docker::collect(&endpoint, opts.all_containers).await
     };
+    let processes = processes::collect(&opts.root);
     let mut host = HostFacts {
         root: opts.root.display().to_string(),
         hostname: read_hostname(&fs),
-        processes: Some(processes::collect(&opts.root)),
-        files: Default::default(),
+        audit_rules_loaded: auditctl::loaded_rules(&opts.root, &processes),
+        processes: Some(processes),
+        ..Default::default()
     };
     let mut facts = Facts {
         schema: FACTS_SCHEMA.to_string(),
@@ -65,7 +69,9 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
         docker,
         scanner_env: ScannerEnv {
             docker_content_trust: std::env::var("DOCKER_CONTENT_TRUST").ok(),
-            docker_host: Some(endpoint),
+            // A --root scan without --docker-host talks to no daemon: the scanner's DOCKER_HOST
+            // says nothing about the root's dockerd.
+            docker_host: (!opts.no_docker || opts.docker_host.is_some()).then_some(endpoint),
         },
         kube: Default::default(),
     };

@@ -1,5 +1,6 @@
 //! Enough of systemd's unit-file rules to rebuild a service's command line when its process is
-//! not visible: the unit search path, drop-ins, `Environment=`/`EnvironmentFile=`, and the
+//! not visible (`facts::systemd::locate` finds a unit's files from collected listings; this reads
+//! and applies them at collection time): the unit search path, drop-ins, `Environment=`/`EnvironmentFile=`, and the
 //! variable expansion of `ExecStart=`. Our own code because no maintained crate handles repeated
 //! keys, the empty `ExecStart=` reset and `\` continuations (see research/crates.md).
 
@@ -8,15 +9,8 @@ use std::collections::BTreeMap;
 use super::fsroot::{FileRequest, FsRoot};
 use crate::facts::{FileKind, Observed};
 
-/// System unit directories, highest priority first (systemd.unit(5), without the runtime-only
-/// transient and generator directories).
-pub const UNIT_DIRS: &[&str] = &[
-    "/etc/systemd/system",
-    "/run/systemd/system",
-    "/usr/local/lib/systemd/system",
-    "/usr/lib/systemd/system",
-    "/lib/systemd/system",
-];
+/// System unit directories, highest priority first (shared with the unit locator).
+pub use crate::facts::systemd::UNIT_SEARCH_PATH as UNIT_DIRS;
 
 /// One `Key=value` line of a unit file, with its section.
 #[derive(Debug, Clone, PartialEq)]

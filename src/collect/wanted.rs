@@ -14,12 +14,13 @@ pub fn files(facts: &Facts) -> Vec<FileRequest> {
     ];
     let daemon = DaemonConfig::from_facts(facts);
     out.push(FileRequest::read(daemon.config_path.clone()));
+    out.extend(super::host_files::files(facts));
     out.extend(super::kube::wanted_files(facts));
-    merge(out)
+    merge_same_path(out)
 }
 
-/// One request per path, asking for everything any request for that path asked for.
-fn merge(mut requests: Vec<FileRequest>) -> Vec<FileRequest> {
+/// One request per path, asking for everything any section wanted of it.
+fn merge_same_path(mut requests: Vec<FileRequest>) -> Vec<FileRequest> {
     requests.sort();
     let mut out: Vec<FileRequest> = Vec::with_capacity(requests.len());
     for r in requests {

@@ -3,10 +3,14 @@
 //! A [`Facts`] bundle is everything any check needs. `threatbench collect` writes it as JSON and
 //! `threatbench scan --facts FILE` reads it back, so one machine can collect and another analyse.
 
+pub mod audit;
 pub mod daemon_config;
 pub mod docker;
+pub mod docker_host;
 pub mod host;
 pub mod kube;
+pub mod mountinfo;
+pub mod systemd;
 
 use serde::{Deserialize, Serialize};
 

@@ -536,7 +536,6 @@ pub const CHECKS: &[Check] = &[
 ];
 
 use crate::checks::Verdict;
-use crate::checks::file_perms::{Target, WhenMissing};
 use crate::facts::kube::{ADMIN_KUBECONFIGS, CNI_DIRS, NamedFile, PKI_DIR};
 use crate::facts::{FileKind, Observed};
 

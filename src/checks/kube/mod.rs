@@ -15,13 +15,13 @@ pub mod scheduler;
 
 use serde_json::Value;
 
-use super::file_perms::{self, Target, WhenMissing};
+use super::file_perms::{self, FileRule, FileTarget};
 use super::{Benchmark, Check, Context, ObjectOutcome, Outcome, Verdict};
 use crate::facts::kube::{
     ComponentFact, ComponentKind, ComponentSource, ConfigDoc, Flags, KubeFacts, NamedFile,
     config_path, parse_go_bool, value_text,
 };
-use crate::facts::{Observed, UnavailableKind};
+use crate::facts::{HostFacts, Observed, UnavailableKind};
 
 /// Every Kubernetes section's checks.
 pub const SECTIONS: &[&[Check]] = &[
@@ -473,6 +473,24 @@ pub(crate) fn flags_caveat(c: &ComponentFact) -> &'static str {
     }
 }
 
+/// What to conclude when a file does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WhenMissing {
+    /// The file is optional here (a default path, a file some versions do not write).
+    Skip,
+    /// A flag names the file, so its absence is itself something to look at.
+    Error,
+}
+
+/// A file to examine and why.
+#[derive(Debug, Clone)]
+pub(crate) struct Target<'a> {
+    pub path: &'a str,
+    /// What names the file (a flag, a default path), for evidence.
+    pub named_by: &'a str,
+    pub missing: WhenMissing,
+}
+
 /// A file named by the node's configuration, as a check target.
 pub(crate) fn target(f: &NamedFile, missing: WhenMissing) -> Target<'_> {
     Target {
@@ -482,14 +500,107 @@ pub(crate) fn target(f: &NamedFile, missing: WhenMissing) -> Target<'_> {
     }
 }
 
+/// Ancestors of a path, nearest first (`/a/b/c` → `/a/b`, `/a`, `/`).
+pub(crate) fn ancestors(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = std::path::Path::new(path).parent();
+    while let Some(d) = cur {
+        let s = d.display().to_string();
+        if s.is_empty() {
+            break;
+        }
+        out.push(s);
+        cur = d.parent();
+    }
+    out
+}
+
+/// Parent directories through which others can replace the file whatever its own mode:
+/// writable by others (no sticky bit), by a non-root group, or owned by a non-root user.
+fn writable_parents(host: &HostFacts, path: &str) -> Vec<String> {
+    ancestors(path)
+        .into_iter()
+        .filter_map(|d| match host.file(&d) {
+            Observed::Seen(s) => {
+                let sticky = s.mode & 0o1000 != 0;
+                let other_w = s.mode & 0o002 != 0 && !sticky;
+                let group_w = s.mode & 0o020 != 0 && s.gid != 0 && !sticky;
+                (other_w || group_w || s.uid != 0)
+                    .then(|| format!("{d} {} {}", s.mode_octal(), host.owner_text(s)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The nearest parent that keeps other users out (root's, no search bit for others).
+fn shielding_parent(host: &HostFacts, path: &str) -> Option<String> {
+    ancestors(path)
+        .into_iter()
+        .find_map(|d| match host.file(&d) {
+            Observed::Seen(s) if s.mode & 0o001 == 0 && s.uid == 0 => {
+                Some(format!("{d} {} {}", s.mode_octal(), host.owner_text(s)))
+            }
+            _ => None,
+        })
+}
+
+fn parent_text(host: &HostFacts, path: &str) -> String {
+    match ancestors(path).first() {
+        Some(d) => match host.file(d) {
+            Observed::Seen(s) => format!("; parent {d} {} {}", s.mode_octal(), host.owner_text(s)),
+            Observed::Unavailable(u) => format!("; parent {d}: {}", u.reason),
+        },
+        None => String::new(),
+    }
+}
+
+/// Judge one file with the shared evaluator, then add what the parent directories change:
+/// the parent in the evidence, a parent that shields a too-open file, and a parent through
+/// which others could replace a file whose own mode is fine.
+pub(crate) fn judge_file(host: &HostFacts, t: &Target, rule: FileRule) -> ObjectOutcome {
+    let o = file_perms::judge_one(host, &FileTarget::new(t.path, t.named_by), rule);
+    let mut verdict = o.verdict;
+    let mut evidence = o.evidence;
+    if verdict == Verdict::Skip && t.missing == WhenMissing::Error {
+        verdict = Verdict::Error;
+    }
+    if matches!(verdict, Verdict::Pass | Verdict::Fail) {
+        evidence.push_str(&parent_text(host, t.path));
+        if let FileRule::ModeAtMost(_) = rule {
+            let writable = writable_parents(host, t.path);
+            if verdict == Verdict::Fail {
+                if let Some(shield) = shielding_parent(host, t.path) {
+                    evidence.push_str(&format!(
+                        "; other users cannot reach it through {shield}, which limits the exposure"
+                    ));
+                }
+            } else if !writable.is_empty() {
+                verdict = Verdict::Fail;
+                evidence.push_str(&format!(
+                    "; but a parent directory lets others replace it: {}",
+                    writable.join(", ")
+                ));
+            }
+        }
+    }
+    ObjectOutcome {
+        kind: "file",
+        name: t.path.to_string(),
+        id: None,
+        verdict,
+        evidence,
+    }
+}
+
 /// Combine per-file outcomes; no file at all is a skip with `none`.
 pub(crate) fn files_outcome(objects: Vec<ObjectOutcome>, none: &str) -> Outcome {
     if objects.is_empty() {
         return Outcome::skip(none.to_string());
     }
-    // One file: its evidence is the check's (no second, repeated object line).
+    // One file: its evidence (which names it) is the check's, with no repeated object line.
     if let [only] = objects.as_slice() {
-        return Outcome::new(only.verdict, format!("{}: {}", only.name, only.evidence));
+        return Outcome::new(only.verdict, only.evidence.clone());
     }
     Outcome::from_objects("files", objects)
 }
@@ -504,7 +615,12 @@ pub(crate) fn modes(
 ) -> Outcome {
     let objects = targets
         .iter()
-        .map(|t| soften(file_perms::mode_at_most(&ctx.facts.host, t, max), otherwise))
+        .map(|t| {
+            soften(
+                judge_file(&ctx.facts.host, t, FileRule::ModeAtMost(max)),
+                otherwise,
+            )
+        })
         .collect();
     files_outcome(objects, none)
 }
@@ -522,7 +638,7 @@ pub(crate) fn owners(
         .iter()
         .map(|t| {
             soften(
-                file_perms::owned_by(&ctx.facts.host, t, user, group),
+                judge_file(&ctx.facts.host, t, FileRule::Owner { user, group }),
                 otherwise,
             )
         })
