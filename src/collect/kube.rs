@@ -785,6 +785,19 @@ pub fn read_dump(dir: &Path) -> Observed<ClusterFacts> {
             }
         };
         let before = out.objects.len();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_lowercase();
+        for part in stem.split(['-', '_', ',', '.']) {
+            if let Some((_, kind)) = crate::facts::kube::DUMP_RESOURCES
+                .iter()
+                .find(|(plural, _)| *plural == part)
+            {
+                out.listed.push(kind.to_string());
+            }
+        }
         add_dump_value(&mut out.objects, value, None);
         out.files
             .push(format!("{name} ({} objects)", out.objects.len() - before));
