@@ -172,3 +172,38 @@ fn plain_scan_of_a_docker_host_keeps_kubernetes_checks_quiet() {
         "a Kubernetes check did not skip"
     );
 }
+
+#[test]
+fn collected_bundle_scans_like_the_root() {
+    let n = NodeRoot::kubeadm_control_plane();
+    let bundle = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::cargo_bin("threatbench")
+        .unwrap()
+        .args(["collect", "--root"])
+        .arg(n.path())
+        .arg("--output")
+        .arg(bundle.path())
+        .output()
+        .unwrap();
+    assert!(bundle.path().metadata().unwrap().len() > 0, "{out:?}");
+    let args = ["--benchmark", "cis-kubernetes-1.12", "--format", "json"];
+    let from_root = json(&scan(n.path(), &args));
+    let from_bundle = json(
+        &Command::cargo_bin("threatbench")
+            .unwrap()
+            .args(["scan", "--facts"])
+            .arg(bundle.path())
+            .args(args)
+            .output()
+            .unwrap(),
+    );
+    let verdicts = |d: &serde_json::Value| -> Vec<(String, String)> {
+        d["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["id"].to_string(), r["verdict"].to_string()))
+            .collect()
+    };
+    assert_eq!(verdicts(&from_root), verdicts(&from_bundle));
+}

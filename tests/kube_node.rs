@@ -765,3 +765,100 @@ fn authorization_config_file_replaces_the_mode_flag() {
     expect(&o, &[("1.2.6", Fail), ("1.2.7", Fail), ("1.2.8", Fail)]);
     assert!(o["1.2.6"].evidence.contains("default AlwaysAllow"));
 }
+
+#[test]
+fn kube_proxy_flags_config_and_host_kubeconfig() {
+    let n = NodeRoot::kubeadm_worker();
+    n.write(
+        "/etc/kubernetes/proxy.yaml",
+        0o644,
+        "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: 0.0.0.0:10249\nclientConnection:\n  kubeconfig: /etc/kubernetes/proxy.conf\n",
+    );
+    n.write(
+        "/etc/kubernetes/proxy.conf",
+        0o644,
+        "apiVersion: v1\nkind: Config\n",
+    );
+    n.process(
+        300,
+        &[
+            "/usr/local/bin/kube-proxy".into(),
+            "--config=/etc/kubernetes/proxy.yaml".into(),
+        ],
+    );
+    let o = outcomes(&n.facts());
+    expect(&o, &[("4.3.1", Fail), ("4.1.3", Fail), ("4.1.4", Pass)]);
+    assert!(
+        o["4.3.1"].evidence.contains("0.0.0.0:10249"),
+        "{}",
+        o["4.3.1"].evidence
+    );
+    assert!(
+        o["4.1.3"].evidence.contains("clientConnection.kubeconfig"),
+        "{}",
+        o["4.1.3"].evidence
+    );
+    // The flag wins over the file; kubeadm's empty value means the loopback default.
+    n.process(
+        300,
+        &[
+            "/usr/local/bin/kube-proxy".into(),
+            "--config=/etc/kubernetes/proxy.yaml".into(),
+            "--metrics-bind-address=127.0.0.1:10249".into(),
+        ],
+    );
+    expect(&outcomes(&n.facts()), &[("4.3.1", Pass)]);
+    n.write(
+        "/etc/kubernetes/proxy.yaml",
+        0o644,
+        "kind: KubeProxyConfiguration\nmetricsBindAddress: \"\"\n",
+    );
+    n.process(
+        300,
+        &[
+            "/usr/local/bin/kube-proxy".into(),
+            "--config=/etc/kubernetes/proxy.yaml".into(),
+        ],
+    );
+    let o = outcomes(&n.facts());
+    expect(&o, &[("4.3.1", Pass), ("4.1.3", Skip)]);
+    assert!(o["4.3.1"].evidence.contains("default 127.0.0.1:10249"));
+}
+
+#[test]
+fn k3s_wrapper_flags_are_read_and_unpassed_ones_are_reviewed() {
+    let n = NodeRoot::empty();
+    n.process(
+        55,
+        &[
+            "/usr/local/bin/k3s".into(),
+            "server".into(),
+            "--kube-apiserver-arg=profiling=false".into(),
+            "--kubelet-arg=anonymous-auth=true".into(),
+        ],
+    );
+    let facts = n.facts();
+    assert!(
+        facts
+            .kube
+            .component(ComponentKind::KubeApiserver)
+            .is_some_and(|c| c.is_wrapped())
+    );
+    let o = outcomes(&facts);
+    // Passed flags are judged; what k3s sets itself is left to review, never assumed.
+    expect(
+        &o,
+        &[
+            ("1.2.15", Pass),
+            ("1.2.16", Warn),
+            ("4.2.1", Fail),
+            ("4.2.2", Warn),
+            ("2.1", Skip),
+        ],
+    );
+    assert!(
+        o["1.2.15"].evidence.contains("k3s process 55"),
+        "{}",
+        o["1.2.15"].evidence
+    );
+}
