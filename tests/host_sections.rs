@@ -234,6 +234,7 @@ fn facts_of(root: &Path) -> Facts {
         docker_host: None,
         all_containers: false,
         no_docker: true,
+        deep: None,
         ..Default::default()
     };
     tokio::runtime::Builder::new_current_thread()

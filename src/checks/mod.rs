@@ -6,6 +6,7 @@ pub mod file_perms;
 pub mod kube;
 mod outcome;
 mod registry;
+pub mod secrets;
 mod select;
 
 use serde::Serialize;
@@ -15,7 +16,7 @@ use crate::facts::daemon_config::DaemonConfig;
 use crate::facts::docker::ContainerView;
 
 pub use outcome::{ObjectOutcome, Outcome, Verdict};
-pub use registry::{all, find};
+pub use registry::{all, find, id_key};
 pub use select::Selection;
 
 /// A benchmark edition whose numbering a check carries.

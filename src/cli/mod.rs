@@ -8,6 +8,7 @@
 //! | 3 | incomplete: a target could not be read (daemon unreachable, evidence missing); wins over 1 |
 
 pub mod checks;
+pub mod checks_docs;
 pub mod collect;
 pub mod scan;
 

@@ -88,7 +88,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         numbering: Some(numbering),
         benchmark,
     };
-    let results = checks::run(&facts, &selection);
+    let mut results = checks::run(&facts, &selection);
+    // In the order of the chosen numbering (v1.3.1 moves swarm mode from 5.1 to 7.1).
+    results.sort_by_cached_key(|r| match r.check.id_in(numbering) {
+        Some(id) => (numbering, checks::id_key(id)),
+        None => (r.check.benchmark(), checks::id_key(r.check.id())),
+    });
     if results.is_empty() {
         anyhow::bail!("--select/--ignore leave no check to run");
     }

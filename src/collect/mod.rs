@@ -4,8 +4,10 @@ pub mod auditctl;
 pub mod docker;
 pub mod fsroot;
 pub mod host_files;
+pub mod image_layers;
 pub mod kube;
 pub mod processes;
+pub mod swarm;
 pub mod systemd;
 pub mod wanted;
 
@@ -27,6 +29,8 @@ pub struct CollectOptions {
     pub no_docker: bool,
     /// Kubernetes: cluster dump directory and stated version.
     pub kube: kube::KubeOptions,
+    /// Read image layers (`--deep`), within these bounds per image.
+    pub deep: Option<image_layers::DeepLimits>,
 }
 
 impl Default for CollectOptions {
@@ -37,6 +41,7 @@ impl Default for CollectOptions {
             all_containers: false,
             no_docker: false,
             kube: kube::KubeOptions::default(),
+            deep: None,
         }
     }
 }
@@ -45,7 +50,7 @@ impl Default for CollectOptions {
 pub async fn collect(opts: &CollectOptions) -> Facts {
     let fs = FsRoot::new(&opts.root);
     let endpoint = docker::endpoint(opts.docker_host.as_deref());
-    let docker = if opts.no_docker {
+    let mut docker = if opts.no_docker {
         Observed::unavailable(
             UnavailableKind::NotCollected,
             "Docker API not queried: a --root scan reads files only (add --docker-host, or --facts from `threatbench collect`)",
@@ -54,6 +59,9 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
         docker::collect(&endpoint, opts.all_containers).await
     };
     let processes = processes::collect(&opts.root);
+    if let (Some(limits), Observed::Seen(d)) = (opts.deep, &mut docker) {
+        image_layers::scan_collected(&endpoint, d, limits).await;
+    }
     let mut host = HostFacts {
         root: opts.root.display().to_string(),
         hostname: read_hostname(&fs),

@@ -14,6 +14,14 @@ pub fn files(facts: &Facts) -> Vec<FileRequest> {
     ];
     let daemon = DaemonConfig::from_facts(facts);
     out.push(FileRequest::read(daemon.config_path.clone()));
+    if let Some(info) = facts.docker.seen().map(|d| &d.info)
+        && super::swarm::in_swarm(info)
+        && let Some(root) = info.docker_root_dir.as_deref()
+    {
+        out.push(FileRequest::read(crate::facts::swarm::node_state_path(
+            root,
+        )));
+    }
     out.extend(super::host_files::files(facts));
     out.extend(super::kube::wanted_files(facts));
     merge_same_path(out)

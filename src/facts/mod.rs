@@ -8,8 +8,10 @@ pub mod daemon_config;
 pub mod docker;
 pub mod docker_host;
 pub mod host;
+pub mod image_scan;
 pub mod kube;
 pub mod mountinfo;
+pub mod swarm;
 pub mod systemd;
 
 use serde::{Deserialize, Serialize};
