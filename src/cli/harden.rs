@@ -115,6 +115,7 @@ impl HardenArgs {
             select: self.select.clone(),
             ignore: self.ignore.clone(),
             numbering: Some(numbering),
+            benchmark: None,
         }
     }
 }
@@ -222,6 +223,7 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
         select: applied.iter().map(|p| p.check.slug.to_string()).collect(),
         ignore: vec![],
         numbering: Some(numbering),
+        benchmark: None,
     };
     let after = checks::run(&fresh, &selection);
     let rechecks = recheck::compare(&applied, &after, daemon_state);
