@@ -235,6 +235,7 @@ fn facts_of(root: &Path) -> Facts {
         all_containers: false,
         no_docker: true,
         deep: None,
+        ..Default::default()
     };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

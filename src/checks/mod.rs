@@ -3,6 +3,7 @@
 
 pub mod docker;
 pub mod file_perms;
+pub mod kube;
 mod outcome;
 mod registry;
 pub mod secrets;

@@ -2,11 +2,12 @@
 
 use std::sync::LazyLock;
 
-use super::{Check, docker};
+use super::{Check, docker, kube};
 
 static ALL: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
     let mut all: Vec<&'static Check> = docker::SECTIONS
         .iter()
+        .chain(kube::SECTIONS.iter())
         .flat_map(|section| section.iter())
         .collect();
     all.sort_by_key(|c| (c.benchmark(), id_key(c.id())));

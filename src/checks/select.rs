@@ -13,18 +13,44 @@ pub struct Selection {
     pub ignore: Vec<String>,
     /// Edition whose numbers the user typed; `None` accepts the ids of every edition.
     pub numbering: Option<Benchmark>,
+    /// Only checks of this benchmark (`--benchmark`); threatbench's own checks go with the
+    /// benchmark family (Docker or Kubernetes) of the component they guard.
+    pub benchmark: Option<Benchmark>,
 }
 
 impl Selection {
     pub fn includes(&self, check: &Check) -> bool {
+        if let Some(b) = self.benchmark
+            && check.id_in(b).is_none()
+            && !(check.benchmark() == Benchmark::Threatbench
+                && is_kubernetes(b) == component_is_kubernetes(check))
+        {
+            return false;
+        }
         let hit = |token: &String| matches_in(token, check, self.numbering);
         (self.select.is_empty() || self.select.iter().any(hit)) && !self.ignore.iter().any(hit)
     }
 }
 
+fn is_kubernetes(b: Benchmark) -> bool {
+    b == Benchmark::CisKubernetes112
+}
+
+fn component_is_kubernetes(check: &Check) -> bool {
+    check.component.as_str().starts_with("kube") || check.component == super::Component::Etcd
+}
+
 /// The ids a check answers to under a numbering: its id in that edition, else its primary id;
-/// every id when no numbering is chosen.
+/// every id when no numbering is chosen. Docker and Kubernetes both number from 1, so bare ids
+/// are read in one family: the numbering's (Docker when none is chosen). A check of the other
+/// family answers to its slug and to edition-qualified ids (`cis-kubernetes-1.12/1.2.15`).
 fn ids_under(check: &Check, numbering: Option<Benchmark>) -> Vec<&'static str> {
+    let family = numbering.unwrap_or(Benchmark::CisDocker160);
+    if check.benchmark() != Benchmark::Threatbench
+        && is_kubernetes(check.benchmark()) != is_kubernetes(family)
+    {
+        return vec![];
+    }
     match numbering {
         None => check.ids.iter().map(|(_, id)| *id).collect(),
         Some(b) => vec![check.id_in(b).unwrap_or_else(|| check.id())],
@@ -63,6 +89,7 @@ mod tests {
             select: tokens.iter().map(|s| s.to_string()).collect(),
             ignore: vec![],
             numbering,
+            benchmark: None,
         };
         all()
             .iter()
@@ -138,6 +165,7 @@ mod tests {
             select: vec!["5.10".into(), "5.11".into()],
             ignore: vec!["5.10".into()],
             numbering: V131,
+            benchmark: None,
         };
         let picked: Vec<_> = all()
             .iter()

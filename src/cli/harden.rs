@@ -121,6 +121,7 @@ impl HardenArgs {
             select: self.select.clone(),
             ignore: self.ignore.clone(),
             numbering: Some(numbering),
+            benchmark: None,
         }
     }
 }

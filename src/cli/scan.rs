@@ -57,10 +57,16 @@ pub struct ScanArgs {
     /// Exit with 1 when a check fails at or above this severity (`warn`: also on review items).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
-    /// Benchmark edition whose numbers are shown and accepted by --select/--ignore.
-    #[arg(long, value_name = "EDITION", default_value = "cis-docker-1.6.0",
-          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1"])]
-    pub numbering: String,
+    /// Benchmark edition whose numbers are shown and accepted by --select/--ignore (default:
+    /// the --benchmark edition, else cis-docker-1.6.0). Other benchmarks' ids can be written
+    /// as EDITION/ID, e.g. cis-kubernetes-1.12/1.2.15.
+    #[arg(long, value_name = "EDITION",
+          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12"])]
+    pub numbering: Option<String>,
+    /// Run only this benchmark's checks (and threatbench's own checks of the same platform).
+    #[arg(long, value_name = "EDITION",
+          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12"])]
+    pub benchmark: Option<String>,
     /// Show evidence for passing checks and every object.
     #[arg(short, long)]
     pub verbose: bool,
@@ -72,11 +78,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let model = args.model.load()?;
     let facts = load_or_collect(&args)?;
-    let numbering = Benchmark::parse(&args.numbering).unwrap_or(Benchmark::CisDocker160);
+    let benchmark = args.benchmark.as_deref().and_then(Benchmark::parse);
+    let numbering = args
+        .numbering
+        .as_deref()
+        .and_then(Benchmark::parse)
+        .or(benchmark)
+        .unwrap_or(Benchmark::CisDocker160);
     let selection = Selection {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         numbering: Some(numbering),
+        benchmark,
     };
     let mut results = checks::run(&facts, &selection);
     // In the order of the chosen numbering (v1.3.1 moves swarm mode from 5.1 to 7.1).
@@ -87,6 +100,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     if results.is_empty() {
         anyhow::bail!("--select/--ignore leave no check to run");
     }
+    warn_kubernetes_version(&facts, &results);
     let report = ScanReport {
         facts: &facts,
         results,
@@ -126,9 +140,7 @@ pub fn load_facts(
     source: &SourceArgs,
     facts_file: Option<&std::path::Path>,
 ) -> anyhow::Result<Facts> {
-    if let Some(root) = &source.root {
-        anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
-    }
+    source.validate()?;
     let Some(path) = facts_file else {
         let progress = spinner("collecting facts");
         let facts = runtime()?.block_on(crate::collect::collect(&source.options()));
@@ -151,8 +163,34 @@ pub fn load_facts(
         opts.no_docker = true;
         let fresh = runtime()?.block_on(crate::collect::collect(&opts));
         facts.host = fresh.host;
+        facts.kube = fresh.kube;
+    } else if source.cluster_dump.is_some() || source.k8s_version.is_some() {
+        crate::collect::kube::apply_options(&mut facts.kube, &source.options().kube);
     }
     Ok(facts)
+}
+
+/// Say on stderr when Kubernetes checks ran against a version CIS 1.12 does not cover, or an
+/// unknown one: they still run, with the 1.32–1.34 rules and defaults.
+fn warn_kubernetes_version(facts: &Facts, results: &[checks::CheckResult]) {
+    let kube = &facts.kube;
+    let ran = results.iter().any(|r| {
+        r.check.id_in(Benchmark::CisKubernetes112).is_some() && r.outcome.verdict != Verdict::Skip
+    });
+    if !ran {
+        return;
+    }
+    match (kube.version.version.as_deref(), kube.version.in_cis_1_12()) {
+        (Some(_), Some(true)) => {}
+        (Some(v), _) => anstream::eprintln!(
+            "threatbench: warning: Kubernetes {v} ({}) is outside CIS Kubernetes Benchmark v1.12 (Kubernetes 1.32–1.34); its checks ran with v1.12 rules and 1.32–1.34 defaults",
+            kube.version.source
+        ),
+        (None, _) => anstream::eprintln!(
+            "threatbench: warning: Kubernetes version unknown ({}); checks ran with CIS v1.12 rules and 1.32–1.34 defaults",
+            kube.version.source
+        ),
+    }
 }
 
 fn spinner(message: &'static str) -> indicatif::ProgressBar {

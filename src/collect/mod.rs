@@ -5,8 +5,10 @@ pub mod docker;
 pub mod fsroot;
 pub mod host_files;
 pub mod image_layers;
+pub mod kube;
 pub mod processes;
 pub mod swarm;
+pub mod systemd;
 pub mod wanted;
 
 use std::path::PathBuf;
@@ -25,6 +27,8 @@ pub struct CollectOptions {
     pub all_containers: bool,
     /// Skip the Docker API entirely (an offline `--root` scan without `--facts`).
     pub no_docker: bool,
+    /// Kubernetes: cluster dump directory and stated version.
+    pub kube: kube::KubeOptions,
     /// Read image layers (`--deep`), within these bounds per image.
     pub deep: Option<image_layers::DeepLimits>,
 }
@@ -36,6 +40,7 @@ impl Default for CollectOptions {
             docker_host: None,
             all_containers: false,
             no_docker: false,
+            kube: kube::KubeOptions::default(),
             deep: None,
         }
     }
@@ -76,7 +81,9 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
             // says nothing about the root's dockerd.
             docker_host: (!opts.no_docker || opts.docker_host.is_some()).then_some(endpoint),
         },
+        kube: Default::default(),
     };
+    facts.kube = kube::collect(&fs, host.processes.as_ref(), &opts.kube);
     // Which files matter depends on what was seen (the daemon's --config-file, TLS paths, ...):
     // collect in rounds until no new path is wanted.
     for _ in 0..8 {
@@ -84,7 +91,7 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
         let wanted = wanted::files(&facts);
         let new: Vec<_> = wanted
             .into_iter()
-            .filter(|r| !host.files.contains_key(&r.path))
+            .filter(|r| host.files.get(&r.path).is_none_or(|f| !r.satisfied_by(f)))
             .collect();
         if new.is_empty() {
             break;

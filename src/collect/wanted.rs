@@ -23,6 +23,7 @@ pub fn files(facts: &Facts) -> Vec<FileRequest> {
         )));
     }
     out.extend(super::host_files::files(facts));
+    out.extend(super::kube::wanted_files(facts));
     merge_same_path(out)
 }
 

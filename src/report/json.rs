@@ -33,6 +33,11 @@ struct Target<'a> {
     docker_endpoint: Option<&'a str>,
     docker_api_version: Option<&'a str>,
     docker_version: Option<&'a str>,
+    /// Kubernetes version (null when unknown) and where it was learnt.
+    kubernetes_version: Option<&'a str>,
+    kubernetes_version_source: Option<&'a str>,
+    /// Kubernetes components found on the node.
+    kubernetes_components: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +84,15 @@ pub fn render(report: &ScanReport) -> String {
                 .or(facts.scanner_env.docker_host.as_deref()),
             docker_api_version: docker.map(|d| d.api_version.as_str()),
             docker_version: docker.and_then(|d| d.version.version.as_deref()),
+            kubernetes_version: facts.kube.version.version.as_deref(),
+            kubernetes_version_source: (!facts.kube.version.source.is_empty())
+                .then_some(facts.kube.version.source.as_str()),
+            kubernetes_components: facts
+                .kube
+                .components
+                .iter()
+                .map(|c| c.kind.name())
+                .collect(),
         },
         numbering: report.numbering.as_str(),
         complete: incomplete.is_empty(),

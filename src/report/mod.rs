@@ -76,11 +76,23 @@ impl ScanReport<'_> {
     /// Reasons the scan could not see everything; empty when complete.
     pub fn incomplete_reasons(&self) -> Vec<String> {
         let mut reasons = Vec::new();
-        if let Some(u) = self.facts.docker.as_result().err() {
-            reasons.push(u.reason.clone());
+        let ran = |b: Benchmark| self.results.iter().any(|r| r.check.id_in(b).is_some());
+        // The Docker API matters only when Docker checks ran (not for `--benchmark
+        // cis-kubernetes-1.12` on a node without dockerd).
+        if ran(Benchmark::CisDocker160) || ran(Benchmark::CisDocker131) {
+            if let Some(u) = self.facts.docker.as_result().err() {
+                reasons.push(u.reason.clone());
+            }
+            if let Some(d) = self.facts.docker.seen() {
+                reasons.extend(d.partial.iter().cloned());
+            }
         }
-        if let Some(d) = self.facts.docker.seen() {
-            reasons.extend(d.partial.iter().cloned());
+        if ran(Benchmark::CisKubernetes112) {
+            let kube = &self.facts.kube;
+            reasons.extend(kube.problems.iter().cloned());
+            if let Some(crate::facts::Observed::Seen(c)) = &kube.cluster {
+                reasons.extend(c.problems.iter().cloned());
+            }
         }
         let errors = self
             .results

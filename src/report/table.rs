@@ -53,6 +53,21 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
     if facts.host.root != "/" {
         let _ = writeln!(out, "Host root: {}", terminal(&facts.host.root));
     }
+    if facts.kube.any_component() || facts.kube.cluster.is_some() {
+        let kube = &facts.kube;
+        let names: Vec<&str> = kube.components.iter().map(|c| c.kind.name()).collect();
+        let _ = writeln!(
+            out,
+            "Kubernetes {} ({}); on this node: {}",
+            kube.version.version.as_deref().unwrap_or("version unknown"),
+            terminal(&kube.version.source),
+            if names.is_empty() {
+                "no component".to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+    }
 
     let mut current: Option<(crate::checks::Benchmark, String)> = None;
     for r in &report.results {

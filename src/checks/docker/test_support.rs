@@ -34,6 +34,7 @@ pub fn facts(docker: DockerFacts) -> Facts {
         host: Default::default(),
         docker: Observed::Seen(docker),
         scanner_env: ScannerEnv::default(),
+        kube: Default::default(),
     }
 }
 
