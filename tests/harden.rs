@@ -10,6 +10,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod common_kube;
+
 fn docker_available() -> bool {
     if std::env::var("TB_DOCKERD").as_deref() != Ok("1") {
         eprintln!("skipped: TB_DOCKERD != 1 (run through scripts/test for a private dockerd)");
@@ -769,4 +771,53 @@ fn file_modes_are_tightened_under_a_host_root_rechecked_and_rolled_back() {
         0o666
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}\n");
+}
+
+#[test]
+fn a_kubernetes_control_plane_gets_kubernetes_picks_not_absent_docker_ones() {
+    // A kubeadm control plane (tests/common_kube: kubeadm's documented defaults) with its
+    // processes visible, as with hostPID: the threat model finds the API server, etcd and the
+    // kubelet. No Docker here: Docker checks fail (no audit rules, no content trust) but their
+    // threats are not applicable, so they must not win a pick for surface coverage.
+    let n = common_kube::NodeRoot::kubeadm_control_plane();
+    let argv = |name: &str, flags: Vec<String>| {
+        std::iter::once(name.to_string())
+            .chain(flags)
+            .collect::<Vec<_>>()
+    };
+    n.process(101, &argv("kube-apiserver", common_kube::apiserver_flags()));
+    n.process(102, &argv("etcd", common_kube::etcd_flags()));
+    n.process(103, &common_kube::NodeRoot::kubelet_argv(&[]));
+    let out = Command::new(env!("CARGO_BIN_EXE_threatbench"))
+        .args(["harden", "--root"])
+        .arg(n.path())
+        .args(["--no-model", "--format", "json"])
+        .env_remove("DOCKER_HOST")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    let picks = doc["picks"].as_array().unwrap();
+    assert_eq!(picks.len(), 3);
+    assert!(picks[0]["score"].as_u64().unwrap() > 0, "{}", picks[0]);
+    for p in picks {
+        let surface = p["surface"].as_str().unwrap();
+        assert!(surface.starts_with("kubernetes-"), "{p}");
+        let threats = p["threats"].as_array().unwrap();
+        assert!(
+            threats
+                .iter()
+                .all(|t| t.as_str().unwrap().starts_with("K8S-")),
+            "{p}"
+        );
+        assert!(!threats.is_empty(), "{p}");
+    }
+    // A failed Docker check removes nothing here: its threats have no element.
+    let audit = doc["others"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["slug"] == "audit-rule-dockerd")
+        .expect("the dockerd audit rule fails on this host");
+    assert_eq!(audit["score"], 0);
 }

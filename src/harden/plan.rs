@@ -124,12 +124,20 @@ pub fn build(
             }
         })
         .collect();
-    // Most risk removed first; ties go to the easier change, then the higher severity, then
-    // benchmark order (the sort is stable and results come in registry order).
+    // Most risk removed first; among equals a fix acting on an open threat instance, then the
+    // easier change, then the higher severity, then benchmark order (the sort is stable and
+    // results come in registry order).
     candidates.sort_by(|a, b| {
         b.risk
             .score
             .cmp(&a.risk.score)
+            .then(
+                b.risk
+                    .effects
+                    .is_empty()
+                    .cmp(&a.risk.effects.is_empty())
+                    .reverse(),
+            )
             .then(a.proposal.effort.cmp(&b.proposal.effort))
             .then(b.result.check.severity.cmp(&a.result.check.severity))
     });
@@ -141,11 +149,15 @@ pub fn build(
     let mut picks: Vec<Pick> = Vec::new();
     let mut covered: BTreeSet<AttackSurface> = BTreeSet::new();
     while picks.len() < opts.top && !candidates.is_empty() {
+        // A pick that removes no risk covers nothing on its surface, so only picks that do
+        // count for diversity.
         let best = candidates[0].risk.score as f64;
         let mut idx = candidates
             .iter()
             .position(|c| {
-                c.risk.score as f64 >= best * (1.0 - CLOSE_SCORES) && !covered.contains(&c.surface)
+                c.risk.score > 0
+                    && c.risk.score as f64 >= best * (1.0 - CLOSE_SCORES)
+                    && !covered.contains(&c.surface)
             })
             .unwrap_or(0);
         let mut why = Vec::new();
@@ -183,7 +195,7 @@ pub fn build(
         }
         let c = candidates.remove(idx);
         covered.insert(c.surface);
-        why.insert(0, score_reason(&c));
+        why.insert(0, score_reason(&c, assessment));
         let rank = picks.len() + 1;
         if let Some(s) = surfaces.iter_mut().find(|s| s.surface == c.surface) {
             s.picks.push(rank);
@@ -250,10 +262,18 @@ fn surface_summary(
 }
 
 /// Why a candidate scores what it does: the threat instances its fix closes or lowers.
-fn score_reason(c: &Candidate) -> String {
+fn score_reason(c: &Candidate, assessment: &Assessment) -> String {
     let effects = &c.risk.effects;
     let threats = if effects.is_empty() {
-        "mitigates no open threat instance of the model".to_string()
+        let reasons = risk::why_unscored(assessment, c.result.check.slug);
+        if reasons.is_empty() {
+            "mitigates no threat of the model".to_string()
+        } else {
+            format!(
+                "mitigates no open threat instance here ({})",
+                reasons.join("; ")
+            )
+        }
     } else {
         let mut named: Vec<String> = effects
             .iter()
@@ -440,7 +460,9 @@ mod tests {
         let p = &plan.picks[0];
         assert_eq!((p.risk.score, p.risk.before()), (0, None));
         assert!(
-            p.why.contains("mitigates no open threat instance"),
+            p.why.contains(
+                "mitigates no open threat instance here (DKR-E-01@container:priv is accepted (CI builder, isolated VM))"
+            ),
             "{}",
             p.why
         );

@@ -152,6 +152,44 @@ pub fn of_fix(assessment: &Assessment, fix: Option<&CheckFix>) -> PickRisk {
     }
 }
 
+/// Why a failed check removes no current risk here: the threats it mitigates are decided on
+/// (accepted, not applicable) or have no element on this system. Empty when it mitigates none.
+pub fn why_unscored(assessment: &Assessment, slug: &str) -> Vec<String> {
+    let decided = assessment
+        .instances
+        .iter()
+        .filter(|i| i.failing_checks().contains(&slug))
+        .filter_map(|i| {
+            let d = i.decision.as_ref()?;
+            Some(format!(
+                "{} is {} ({})",
+                i.id,
+                d.status.as_str(),
+                d.justification
+            ))
+        });
+    // Absent threats grouped by their reason, which is often shared (Docker not visible).
+    let mut absent: Vec<(String, Vec<&str>)> = Vec::new();
+    for a in assessment.absent.iter().filter(|a| {
+        crate::threats::builtin()
+            .find(&a.threat)
+            .is_some_and(|t| t.check_slugs().contains(&slug))
+    }) {
+        let why = format!("{}: {}", a.status.as_str(), a.reason);
+        match absent.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, ids)) => ids.push(&a.threat),
+            None => absent.push((why, vec![&a.threat])),
+        }
+    }
+    decided
+        .chain(
+            absent
+                .into_iter()
+                .map(|(why, ids)| format!("{} {why}", ids.join(", "))),
+        )
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +247,26 @@ mod tests {
         assert_eq!(risk.score, 0);
         assert_eq!((risk.before(), risk.after()), (None, None));
         assert_eq!(risk.main_surface(), None);
+    }
+
+    #[test]
+    fn without_elements_the_threats_are_named_once_per_reason() {
+        let facts: crate::facts::Facts = serde_json::from_value(serde_json::json!({
+            "schema": "threatbench/facts/v1", "tool_version": "0", "collected_at": "now",
+            "host": {"root": "/", "hostname": null, "processes": {"seen": []}},
+            "docker": {"unavailable": {"kind": "not_collected", "reason": "test"}}
+        }))
+        .unwrap();
+        let results = checks::run(&facts, &Selection::default());
+        let a = assess_on(&facts, &results, None, "2026-11-20".parse().unwrap());
+        let reasons = why_unscored(&a, "image-content-trust-enabled");
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("DKR-T-01, DKR-T-02, DKR-R-02"),
+            "{reasons:?}"
+        );
+        assert!(reasons[0].contains("Docker not visible"), "{reasons:?}");
+        assert!(why_unscored(&a, "daemon-iptables-enabled").is_empty());
     }
 
     #[test]
