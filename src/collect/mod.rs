@@ -1,5 +1,6 @@
 //! Collectors: the only stage that touches the outside world, and it only reads.
 
+pub mod container_procs;
 pub mod docker;
 pub mod fsroot;
 pub mod processes;
@@ -44,7 +45,7 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
             "Docker API not queried (--no-docker)",
         )
     } else {
-        docker::collect(&endpoint, opts.all_containers).await
+        docker::collect(&endpoint, opts.all_containers, &opts.root).await
     };
     let mut host = HostFacts {
         root: opts.root.display().to_string(),

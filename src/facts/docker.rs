@@ -31,13 +31,32 @@ pub struct DockerFacts {
     pub images: Vec<ImageFact>,
     #[serde(default)]
     pub networks: Vec<Network>,
-    /// Processes of each running container by container id, as `docker top` lists them
-    /// (read on the host side; nothing is executed inside the container).
+    /// Whether the network list was read: only then does an empty or bridge-less `networks`
+    /// mean the daemon has no such network.
+    #[serde(default)]
+    pub networks_listed: bool,
+    /// Processes of each running container by container id, in `docker top`'s shape (read on
+    /// the host side; nothing is executed inside the container).
     #[serde(default)]
     pub processes: BTreeMap<String, Observed<ContainerTopResponse>>,
+    /// Where `processes` came from (`host /proc`, `docker top`, or both); empty in bundles
+    /// written before this field existed, which all used `docker top`.
+    #[serde(default)]
+    pub process_source: String,
     /// Objects that could not be read (removed mid-scan, API error): the scan is partial.
     #[serde(default)]
     pub partial: Vec<String>,
+}
+
+impl DockerFacts {
+    /// Where the container process lists came from, for evidence.
+    pub fn process_source(&self) -> &str {
+        if self.process_source.is_empty() {
+            "docker top"
+        } else {
+            &self.process_source
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

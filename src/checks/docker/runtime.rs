@@ -8,6 +8,7 @@ use crate::checks::{
     Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
     Verdict,
 };
+use crate::facts::UnavailableKind;
 use crate::facts::docker::ContainerView;
 
 /// Capabilities Docker grants by default; adding anything else widens the container's power.
@@ -312,15 +313,16 @@ fn apparmor(ctx: &Context, c: ContainerView) -> Outcome {
         .ok()
         .and_then(|d| d.info.security_options.as_ref())
         .map(|o| o.iter().any(|s| s.contains("name=apparmor")));
+    // Without AppArmor on the host there is no profile to apply, privileged or not.
+    if host_has == Some(false) {
+        return Outcome::skip("AppArmor is not enabled on the host (docker info SecurityOptions)");
+    }
     if let Some(o) = privileged_note(c) {
         return o;
     }
     let profile = c.inspect.app_armor_profile.clone().unwrap_or_default();
-    match (host_has, profile.as_str()) {
-        (Some(false), _) => {
-            Outcome::skip("AppArmor is not enabled on the host (docker info SecurityOptions)")
-        }
-        (_, "" | "unconfined") => Outcome::fail(format!("AppArmorProfile={profile:?}")),
+    match profile.as_str() {
+        "" | "unconfined" => Outcome::fail(format!("AppArmorProfile={profile:?}")),
         _ => Outcome::pass(format!("AppArmorProfile={profile}")),
     }
 }
@@ -427,6 +429,10 @@ fn sshd(ctx: &Context, c: ContainerView) -> Outcome {
     };
     let top = match d.processes.get(c.id()).map(|o| o.as_result()) {
         Some(Ok(top)) => top,
+        // It stopped between its inspection and the process listing: nothing runs to judge.
+        Some(Err(u)) if u.kind == UnavailableKind::NotFound => {
+            return Outcome::skip(u.reason.clone());
+        }
         Some(Err(u)) => return Outcome::error(u.reason.clone()),
         None => return Outcome::error("process list was not collected"),
     };
@@ -440,22 +446,33 @@ fn sshd(ctx: &Context, c: ContainerView) -> Outcome {
     let sshd: Vec<String> = rows
         .iter()
         .filter_map(|row| row.get(cmd_col).or(row.last()))
-        .filter(|cmd| {
-            cmd.split_whitespace()
-                .next()
-                .map(|exe| exe.rsplit('/').next() == Some("sshd"))
-                .unwrap_or(false)
-        })
+        .filter(|cmd| is_sshd(cmd))
         .cloned()
         .collect();
     if sshd.is_empty() {
         Outcome::pass(format!(
-            "{} processes, none is sshd (docker top)",
-            rows.len()
+            "{} processes, none is sshd ({})",
+            rows.len(),
+            d.process_source()
         ))
     } else {
-        Outcome::fail(format!("sshd running: {}", sshd.join("; ")))
+        Outcome::fail(format!(
+            "sshd running: {} ({})",
+            sshd.join("; "),
+            d.process_source()
+        ))
     }
+}
+
+/// Whether a command line (as `ps` shows it) is an OpenSSH server process: the program is
+/// `sshd` (or its per-connection `sshd-session`/`sshd-auth` helpers), by path or by the process
+/// title OpenSSH sets (`sshd: /usr/sbin/sshd -D [listener] ...`, `sshd: alice [priv]`).
+fn is_sshd(cmd: &str) -> bool {
+    cmd.split_whitespace()
+        .next()
+        .map(|exe| exe.trim_end_matches(':'))
+        .and_then(|exe| exe.rsplit('/').next())
+        .is_some_and(|name| matches!(name, "sshd" | "sshd-session" | "sshd-auth"))
 }
 
 /// Host bindings as (container port, host ip, host port), from the configured bindings, and from
@@ -699,6 +716,11 @@ fn seccomp(_: &Context, c: ContainerView) -> Outcome {
         .map(|(_, v)| v);
     match profile.as_deref() {
         Some("unconfined") => Outcome::fail("SecurityOpt seccomp=unconfined"),
+        // The CLI sends a custom profile's JSON inline: name it, do not print it.
+        Some(p) if p.trim_start().starts_with('{') => Outcome::pass(format!(
+            "SecurityOpt seccomp=<custom profile, {} bytes of JSON>",
+            p.len()
+        )),
         Some(p) => Outcome::pass(format!("SecurityOpt seccomp={p}")),
         None => Outcome::pass("default seccomp profile (no seccomp override)"),
     }
@@ -796,8 +818,21 @@ fn pids_limit(_: &Context, c: ContainerView) -> Outcome {
     }
 }
 
-fn default_bridge(_: &Context, c: ContainerView) -> Outcome {
+fn default_bridge(ctx: &Context, c: ContainerView) -> Outcome {
     let mode = c.host_config().network_mode.as_deref().unwrap_or("");
+    // With `--bridge=none` dockerd creates no `bridge` network: containers in the default
+    // network mode then carry a `bridge` entry that is attached to nothing.
+    if let Ok(d) = docker(ctx)
+        && d.networks_listed
+        && !d
+            .networks
+            .iter()
+            .any(|n| n.name.as_deref() == Some("bridge"))
+    {
+        return Outcome::pass(format!(
+            "no default bridge network on this daemon (bridge none); NetworkMode={mode:?}"
+        ));
+    }
     let networks: Vec<String> = c
         .inspect
         .network_settings
@@ -816,16 +851,38 @@ fn default_bridge(_: &Context, c: ContainerView) -> Outcome {
     )
 }
 
-fn docker_socket(_: &Context, c: ContainerView) -> Outcome {
+/// The daemon's unix sockets on the host: its `hosts` setting, the endpoint scanned, and the
+/// default socket (under both `/run` and `/var/run`).
+fn daemon_sockets(ctx: &Context) -> Vec<String> {
+    let mut sockets: Vec<String> = ctx
+        .daemon
+        .hosts()
+        .strings()
+        .into_iter()
+        .chain(ctx.facts.scanner_env.docker_host.clone())
+        .chain(docker(ctx).ok().map(|d| d.endpoint.clone()))
+        .filter_map(|h| h.strip_prefix("unix://").map(str::to_string))
+        .filter(|p| !p.is_empty())
+        .collect();
+    sockets.extend(["/var/run/docker.sock".into(), "/run/docker.sock".into()]);
+    sockets
+}
+
+fn docker_socket(ctx: &Context, c: ContainerView) -> Outcome {
+    let sockets = daemon_sockets(ctx);
     let hits: Vec<String> = c
         .inspect
         .mounts
         .iter()
         .flatten()
         .filter_map(|m| {
-            let src = m.source.as_deref().unwrap_or("");
+            let src = m.source.as_deref().unwrap_or("").trim_end_matches('/');
+            let src = if src.is_empty() { "/" } else { src };
+            // The socket itself, or a directory it is in (`/var/run`, the daemon's own dir).
             let holds_socket = src.ends_with("docker.sock")
-                || matches!(src, "/var/run" | "/run" | "/var/run/docker" | "/run/docker");
+                || sockets
+                    .iter()
+                    .any(|s| s == src || src == "/" || s.starts_with(&format!("{src}/")));
             holds_socket.then(|| format!("{src} -> {}", m.destination.as_deref().unwrap_or("?")))
         })
         .collect();
