@@ -488,11 +488,13 @@ fn published_ports(c: ContainerView) -> Vec<(String, String, String)> {
     for map in [configured, live].into_iter().flatten() {
         for (port, bindings) in map {
             for b in bindings.iter().flatten() {
-                let entry = (
-                    port.clone(),
-                    b.host_ip.clone().unwrap_or_default(),
-                    b.host_port.clone().unwrap_or_default(),
-                );
+                // An empty HostIp is how a binding to all interfaces is configured; the live
+                // view shows it as 0.0.0.0 (and ::). Count it once.
+                let ip = match b.host_ip.as_deref().unwrap_or("") {
+                    "" => "0.0.0.0".to_string(),
+                    ip => ip.to_string(),
+                };
+                let entry = (port.clone(), ip, b.host_port.clone().unwrap_or_default());
                 if !out.contains(&entry) {
                     out.push(entry);
                 }
@@ -504,12 +506,11 @@ fn published_ports(c: ContainerView) -> Vec<(String, String, String)> {
 }
 
 fn port_text(p: &(String, String, String)) -> String {
-    let ip = if p.1.is_empty() {
-        "0.0.0.0"
+    if p.1.contains(':') {
+        format!("[{}]:{}->{}", p.1, p.2, p.0)
     } else {
-        p.1.as_str()
-    };
-    format!("{ip}:{}->{}", p.2, p.0)
+        format!("{}:{}->{}", p.1, p.2, p.0)
+    }
 }
 
 fn privileged_ports(_: &Context, c: ContainerView) -> Outcome {
@@ -604,7 +605,7 @@ fn ports_bound(_: &Context, c: ContainerView) -> Outcome {
     let ports = published_ports(c);
     let wildcard: Vec<String> = ports
         .iter()
-        .filter(|p| matches!(p.1.as_str(), "" | "0.0.0.0" | "::" | "[::]"))
+        .filter(|p| matches!(p.1.as_str(), "0.0.0.0" | "::" | "[::]"))
         .map(port_text)
         .collect();
     if ports.is_empty() {
