@@ -20,12 +20,8 @@ impl Selection {
 }
 
 /// A token matches a check by slug, by exact id, or as a section prefix (`5` and `5.1` match
-/// `5.1`, `5.1.x`, but `5.1` does not match `5.10`), with ids taken from any edition.
-pub fn matches(token: &str, check: &Check) -> bool {
-    matches_in(token, check, None)
-}
-
-/// Like [`matches`], reading ids in `numbering` where the check has one there.
+/// `5.1`, `5.1.x`, but `5.1` does not match `5.10`). Ids are read in `numbering` where the check
+/// has one there, else (or with no numbering) in every edition it has.
 pub fn matches_in(token: &str, check: &Check, numbering: Option<Benchmark>) -> bool {
     let token = token.trim();
     if token == check.slug {
@@ -59,6 +55,6 @@ mod tests {
         assert!(!matches_in("5.1", memory, v160));
         assert!(matches_in("5", memory, v131));
         // Any edition's id when none is chosen.
-        assert!(matches("5.10", memory) && matches("5.11", memory));
+        assert!(matches_in("5.10", memory, None) && matches_in("5.11", memory, None));
     }
 }
