@@ -306,3 +306,32 @@ fn table_output_escapes_hostile_text() {
         assert!(table.contains(shown), "{shown} not in the table:\n{table}");
     }
 }
+
+/// `-o /dev/null` must not replace /dev/null: the report is written into anything that is not a
+/// regular file (shown with a FIFO, which the old rename-over would also have replaced).
+#[test]
+fn output_into_a_fifo_keeps_the_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo))
+    };
+    unreachable_scan(&["--format", "json", "--output"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(3);
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    let report = reader.join().unwrap().unwrap();
+    assert!(report.contains("threatbench/scan/v1"));
+}
