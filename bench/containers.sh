@@ -7,7 +7,8 @@
 #
 # Starts a private dockerd (scripts/docker-test-env, stopped on exit), builds the release binary,
 # then for each N: brings the daemon to exactly N running `sleep` containers of the busybox test
-# image, times `threatbench scan --format json` with hyperfine, and measures its peak RSS with
+# image, times `threatbench scan --format json` with hyperfine (and, for comparison, the same
+# scan with container processes listed through `docker top`), and measures its peak RSS with
 # GNU time. Results (hyperfine JSON/Markdown, time -v output) go to $TB_BENCH_OUT
 # (default target/bench). The load average is printed before and after each run, because the
 # machine may be shared: compare ratios against the N=0 baseline of the same session.
@@ -58,18 +59,27 @@ set_running() {
   ((have == want)) || { log "wanted $want running containers, have $have"; exit 1; }
 }
 
-printf '%-6s %-24s %-12s %-10s %s\n' N "wall (mean ± sd)" "peak RSS" "exit" "load avg before -> after" | tee "$OUT/summary.txt"
+# The second command reads no host files (an empty --root), so container processes come from
+# `docker top` (as for a remote daemon) instead of the host's /proc; it exits 3, since the
+# daemon's flags are then unknown, hence --ignore-failure for it.
+EMPTY_ROOT="$OUT/empty-root"
+mkdir -p "$EMPTY_ROOT"
+printf '%-5s %-18s %-18s %-10s %-5s %s\n' N "scan (mean ± sd)" "docker-top path" "peak RSS" exit \
+  "load avg before -> after" | tee "$OUT/summary.txt"
 for n in "${COUNTS[@]}"; do
   set_running "$n"
   before=$(loadavg)
   hyperfine --style basic --warmup 1 --runs "$RUNS" \
     --export-json "$OUT/scan-$n.json" --export-markdown "$OUT/scan-$n.md" \
-    "$BIN scan --format json" >"$OUT/hyperfine-$n.txt"
+    -n scan "$BIN scan --format json" \
+    -n docker-top "$BIN scan --format json --root $EMPTY_ROOT --docker-host $DOCKER_HOST" \
+    --ignore-failure >"$OUT/hyperfine-$n.txt"
   code=0
   /usr/bin/time -v -o "$OUT/time-$n.txt" "$BIN" scan --format json >/dev/null || code=$?
   after=$(loadavg)
-  mean=$(jq -r '.results[0] | "\(.mean*1000|floor) ms ± \(.stddev*1000|floor)"' "$OUT/scan-$n.json")
+  mean() { jq -r ".results[$1] | \"\(.mean*1000|floor) ms ± \(.stddev*1000|floor)\"" "$OUT/scan-$n.json"; }
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f MB", $2/1024}' "$OUT/time-$n.txt")
-  printf '%-6s %-24s %-12s %-10s %s -> %s\n' "$n" "$mean" "$rss" "$code" "$before" "$after" | tee -a "$OUT/summary.txt"
+  printf '%-5s %-18s %-18s %-10s %-5s %s -> %s\n' "$n" "$(mean 0)" "$(mean 1)" "$rss" "$code" \
+    "$before" "$after" | tee -a "$OUT/summary.txt"
 done
 log "details in $OUT"
