@@ -146,6 +146,36 @@ async fn collect_inner(
         container_processes(&docker, &containers, host_root).await;
     containers.retain(|c| c.id.as_ref().is_none_or(|id| !gone.contains(id)));
 
+    let exec_ids: Vec<String> = containers
+        .iter()
+        .flat_map(|c| c.exec_ids.iter().flatten().cloned())
+        .collect();
+    let exec_sessions = stream::iter(exec_ids)
+        .map(|id| {
+            let docker = &docker;
+            async move {
+                let inspect = docker.inspect_exec(&id).await;
+                (id, inspect)
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .filter_map(|(id, inspect)| async move {
+            match inspect {
+                Ok(e) => Some((id, Observed::Seen(e))),
+                // It finished after the container was inspected.
+                Err(e) if is_gone(&e) => None,
+                Err(e) => Some((
+                    id.clone(),
+                    Observed::unavailable(
+                        UnavailableKind::Error,
+                        format!("exec session {id}: {e}"),
+                    ),
+                )),
+            }
+        })
+        .collect()
+        .await;
+
     let (networks, networks_listed) = match docker.list_networks(None::<ListNetworksOptions>).await
     {
         Ok(n) => (n, true),
@@ -168,6 +198,7 @@ async fn collect_inner(
         networks_listed,
         processes,
         process_source,
+        exec_sessions,
         partial,
     })
 }

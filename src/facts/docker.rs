@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{
-    ContainerInspectResponse, ContainerTopResponse, HostConfig, ImageHistoryResponseItem,
-    ImageInspect, ImageSummary, Network, SystemInfo, SystemVersion,
+    ContainerInspectResponse, ContainerTopResponse, ExecInspectResponse, HostConfig,
+    ImageHistoryResponseItem, ImageInspect, ImageSummary, Network, SystemInfo, SystemVersion,
 };
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,10 @@ pub struct DockerFacts {
     /// written before this field existed, which all used `docker top`.
     #[serde(default)]
     pub process_source: String,
+    /// Exec sessions running now (each container's `ExecIDs`), inspected, by exec id. Finished
+    /// sessions are gone from the API; only the daemon's audit trail has them.
+    #[serde(default)]
+    pub exec_sessions: BTreeMap<String, Observed<ExecInspectResponse>>,
     /// Objects that could not be read (removed mid-scan, API error): the scan is partial.
     #[serde(default)]
     pub partial: Vec<String>,

@@ -5,11 +5,11 @@ use bollard::models::RestartPolicyNameEnum;
 
 use super::{V131, V160, docker};
 use crate::checks::{
-    Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
-    Verdict,
+    Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, ObjectOutcome, Outcome,
+    Severity::*, Verdict,
 };
-use crate::facts::UnavailableKind;
 use crate::facts::docker::ContainerView;
+use crate::facts::{Observed, UnavailableKind};
 
 /// Capabilities Docker grants by default; adding anything else widens the container's power.
 pub const DEFAULT_CAPABILITIES: &[&str] = &[
@@ -207,11 +207,11 @@ pub const CHECKS: &[Check] = &[
         doc: Doc {
             what: "`docker exec --privileged` is not used.",
             why: "A privileged exec session gets every capability inside an otherwise confined container.",
-            evidence: "Only exec sessions that exist now are visible through the API; past ones need the audit log.",
+            evidence: "Exec sessions running now (`ExecIDs` per container, inspected: `ProcessConfig.privileged`); a privileged one fails. Finished sessions are not visible through the API, so otherwise the item needs a review of the daemon's audit trail.",
             remediation: "Do not use `--privileged` with `docker exec`; restrict exec with an authorization plugin.",
             references: "",
         },
-        evaluate: Evaluate::Context(exec_review),
+        evaluate: Evaluate::Context(privileged_exec),
     },
     Check {
         slug: "container-no-root-exec",
@@ -224,11 +224,11 @@ pub const CHECKS: &[Check] = &[
         doc: Doc {
             what: "`docker exec --user=root` is not used.",
             why: "Exec as root gives an operator (or an attacker with client access) root in the container.",
-            evidence: "Only exec sessions that exist now are visible through the API; past ones need the audit log.",
+            evidence: "Exec sessions running now (`ExecIDs` per container, inspected: `ProcessConfig.user`, else the container's `Config.User`); one running as root fails. Finished sessions are not visible through the API, so otherwise the item needs a review of the daemon's audit trail.",
             remediation: "Exec as the container's own non-root user; restrict exec with an authorization plugin.",
             references: "",
         },
-        evaluate: Evaluate::Context(exec_review),
+        evaluate: Evaluate::Context(root_exec),
     },
     container_check!("container-cgroup-parent", [V160 "5.25", V131 "5.24"],
         "Use the default cgroup for containers", One, Manual, Low, cgroup_parent,
@@ -727,19 +727,91 @@ fn seccomp(_: &Context, c: ContainerView) -> Outcome {
     }
 }
 
-fn exec_review(ctx: &Context) -> Outcome {
+fn privileged_exec(ctx: &Context) -> Outcome {
+    exec_sessions(ctx, "privileged", |_, process| {
+        process
+            .privileged
+            .unwrap_or(false)
+            .then(|| "privileged=true".to_string())
+    })
+}
+
+fn root_exec(ctx: &Context) -> Outcome {
+    exec_sessions(ctx, "running as root", |c, process| {
+        let own = process.user.as_deref().unwrap_or("");
+        let (user, source) = if own.is_empty() {
+            (c.user(), "the container's user")
+        } else {
+            (own, "--user")
+        };
+        let name = user.split(':').next().unwrap_or("");
+        matches!(name, "" | "0" | "root").then(|| {
+            let shown = if user.is_empty() {
+                "root (unset)"
+            } else {
+                user
+            };
+            format!("runs as {shown} ({source})")
+        })
+    })
+}
+
+/// Judge every exec session running now: fail on those `risky` describes, error on those that
+/// could not be inspected, and otherwise ask for a review of past use (which the API cannot show).
+fn exec_sessions(
+    ctx: &Context,
+    what: &str,
+    risky: fn(ContainerView, &bollard::models::ProcessConfig) -> Option<String>,
+) -> Outcome {
     let d = match docker(ctx) {
         Ok(d) => d,
         Err(e) => return e,
     };
-    let sessions: usize = d
-        .containers
-        .iter()
-        .map(|c| c.exec_ids.as_ref().map_or(0, Vec::len))
-        .sum();
-    Outcome::warn(format!(
-        "{sessions} exec session(s) exist now; past exec use is only in the daemon's audit trail: review it"
-    ))
+    let mut objects = Vec::new();
+    for inspect in &d.containers {
+        let c = ContainerView::new(inspect);
+        for exec_id in inspect.exec_ids.iter().flatten() {
+            let (verdict, evidence) = match d.exec_sessions.get(exec_id) {
+                Some(Observed::Seen(e)) => {
+                    let process = e.process_config.clone().unwrap_or_default();
+                    let command = std::iter::once(process.entrypoint.clone().unwrap_or_default())
+                        .chain(process.arguments.clone().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    match risky(c, &process) {
+                        Some(why) => (Verdict::Fail, format!("exec `{command}`: {why}")),
+                        None => (Verdict::Pass, format!("exec `{command}`: not {what}")),
+                    }
+                }
+                Some(Observed::Unavailable(u)) => (Verdict::Error, u.reason.clone()),
+                None => (
+                    Verdict::Error,
+                    format!("exec session {exec_id} was not inspected (older facts bundle)"),
+                ),
+            };
+            objects.push(ObjectOutcome {
+                kind: "exec session",
+                name: c.name().to_string(),
+                id: Some(exec_id.chars().take(12).collect()),
+                verdict,
+                evidence,
+            });
+        }
+    }
+    let review = "past exec use is only in the daemon's audit trail: review it";
+    match Verdict::worst(objects.iter().map(|o| o.verdict)) {
+        Some(Verdict::Fail) | Some(Verdict::Error) => {
+            Outcome::from_objects("exec sessions running now", objects)
+        }
+        _ => Outcome {
+            verdict: Verdict::Warn,
+            evidence: format!(
+                "{} exec session(s) running now, none {what}; {review}",
+                objects.len()
+            ),
+            objects,
+        },
+    }
 }
 
 fn cgroup_parent(_: &Context, c: ContainerView) -> Outcome {
