@@ -838,3 +838,28 @@ fn experimental_setting(ctx: &Context) -> Outcome {
         Err(e) => e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_address;
+
+    #[test]
+    fn syslog_addresses_on_this_host_are_local() {
+        for local in [
+            "unix:///dev/log",
+            "unixgram:///dev/log",
+            "udp://127.0.0.1:514",
+            "tcp://localhost:514",
+            "tcp://[::1]:514",
+        ] {
+            assert!(is_local_address(local), "{local}");
+        }
+        for remote in [
+            "udp://192.0.2.10:514",
+            "tcp+tls://logs.example.com:6514",
+            "tcp://[2001:db8::1]:514",
+        ] {
+            assert!(!is_local_address(remote), "{remote}");
+        }
+    }
+}
