@@ -175,6 +175,8 @@ fn capabilities_and_devices() {
     let default_cap = d.run("chown", &["--cap-add", "CHOWN", "--cap-drop", "NET_RAW"]);
     let drop_all = d.run("drop-all", &["--cap-drop", "ALL"]);
     let device = d.run("device", &["--device", "/dev/null:/dev/tbnull"]);
+    // docker-bench only looks at --device: a cgroup rule opens devices without one.
+    let rule = d.run("cgroup-rule", &["--device-cgroup-rule", "c 1:3 rmw"]);
     let s = d.scan(&[]);
     s.expect("5.4", &plain, "pass");
     s.expect("5.4", &net_admin, "fail");
@@ -187,6 +189,11 @@ fn capabilities_and_devices() {
             .contains("/dev/null:/dev/tbnull")
     );
     s.expect("5.18", &plain, "pass");
+    s.expect("5.18", &rule, "fail");
+    assert!(
+        s.object_evidence("5.18", &rule)
+            .contains("device cgroup rules: c 1:3 rmw")
+    );
 }
 
 /// docker-bench passes privileged containers on the seccomp and capability checks.

@@ -168,10 +168,10 @@ pub const CHECKS: &[Check] = &[
         fix: "Re-create the container without `--ipc host`."),
     container_check!("container-host-devices", [V160 "5.18", V131 "5.17"],
         "Do not expose host devices to containers without need", One, Manual, High, host_devices,
-        what: "No host device is passed in (`--device`), and no container is privileged (which passes all devices; docker-bench misses this).",
+        what: "No host device is passed in (`--device`), no device cgroup rule opens devices (`--device-cgroup-rule`), and no container is privileged (which passes all devices); docker-bench misses the last two.",
         why: "Raw device access can bypass file-system permissions and the container boundary.",
-        evidence: "`HostConfig.Devices` and `Privileged` per container.",
-        fix: "Remove `--device` entries that are not needed; mount with the least permissions (`:r`)."),
+        evidence: "`HostConfig.Devices`, `DeviceCgroupRules` and `Privileged` per container.",
+        fix: "Remove `--device` and `--device-cgroup-rule` entries that are not needed; mount with the least permissions (`:r`)."),
     container_check!("container-ulimit-override", [V160 "5.19", V131 "5.18"],
         "Override the default ulimit only where needed", One, Manual, Low, ulimit_override,
         what: "Containers that override the daemon's default ulimits, for review.",
@@ -655,10 +655,19 @@ fn host_devices(_: &Context, c: ContainerView) -> Outcome {
             )
         })
         .collect();
-    if devices.is_empty() {
-        Outcome::pass("no host devices")
+    // A rule such as `c *:* rwm` lets the container create and use device nodes by number.
+    let rules: Vec<String> = hc.device_cgroup_rules.clone().unwrap_or_default();
+    let mut found = Vec::new();
+    if !devices.is_empty() {
+        found.push(format!("host devices: {}", devices.join(", ")));
+    }
+    if !rules.is_empty() {
+        found.push(format!("device cgroup rules: {}", rules.join(", ")));
+    }
+    if found.is_empty() {
+        Outcome::pass("no host devices, no device cgroup rules")
     } else {
-        Outcome::fail(format!("host devices: {}", devices.join(", ")))
+        Outcome::fail(found.join("; "))
     }
 }
 
