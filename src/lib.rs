@@ -6,3 +6,4 @@ pub mod cli;
 pub mod collect;
 pub mod facts;
 pub mod report;
+pub mod threats;

@@ -2,8 +2,10 @@
 //! evaluation), evaluated purely over [`Facts`]. No I/O happens here.
 
 pub mod docker;
+pub mod file_perms;
 mod outcome;
 mod registry;
+pub mod secrets;
 mod select;
 
 use serde::Serialize;
@@ -13,7 +15,7 @@ use crate::facts::daemon_config::DaemonConfig;
 use crate::facts::docker::ContainerView;
 
 pub use outcome::{ObjectOutcome, Outcome, Verdict};
-pub use registry::{all, find};
+pub use registry::{all, find, id_key};
 pub use select::Selection;
 
 /// A benchmark edition whose numbering a check carries.

@@ -31,6 +31,16 @@ pub struct SourceArgs {
     /// Include stopped and created containers, not only running ones.
     #[arg(long)]
     pub all_containers: bool,
+    /// Also read every local image's layers through the Docker API to find setuid/setgid files
+    /// (CIS 4.8). Slow on large images: bounded by --deep-timeout and --deep-max-bytes per image.
+    #[arg(long)]
+    pub deep: bool,
+    /// Time allowed per image for --deep, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "deep")]
+    pub deep_timeout: u64,
+    /// Bytes of image archive read per image at most for --deep (default 2 GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024 * 1024, requires = "deep")]
+    pub deep_max_bytes: u64,
 }
 
 impl SourceArgs {
@@ -42,6 +52,10 @@ impl SourceArgs {
             root,
             docker_host: self.docker_host.clone(),
             all_containers: self.all_containers,
+            deep: self.deep.then(|| crate::collect::image_layers::DeepLimits {
+                timeout: std::time::Duration::from_secs(self.deep_timeout),
+                max_bytes: self.deep_max_bytes,
+            }),
         }
     }
 }

@@ -8,8 +8,11 @@
 //! | 3 | incomplete: a target could not be read (daemon unreachable, evidence missing); wins over 1 |
 
 pub mod checks;
+pub mod checks_docs;
 pub mod collect;
+pub mod model;
 pub mod scan;
+pub mod threats;
 
 use std::process::ExitCode;
 
@@ -46,6 +49,10 @@ pub enum Command {
     Collect(collect::CollectArgs),
     /// List the checks, or explain one.
     Checks(checks::ChecksArgs),
+    /// The STRIDE threat model: which threats are exposed, mitigated or unknown, and why.
+    Threats(threats::ThreatsArgs),
+    /// The user's threat-model file (threatmodel.yaml): create a starter, validate.
+    Model(model::ModelArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -54,6 +61,8 @@ pub fn run() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Checks(args) => checks::run(args),
+        Command::Threats(args) => threats::run(args),
+        Command::Model(args) => model::run(args),
     };
     match code {
         Ok(code) => ExitCode::from(code),

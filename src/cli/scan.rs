@@ -64,10 +64,13 @@ pub struct ScanArgs {
     /// Show evidence for passing checks and every object.
     #[arg(short, long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub model: super::threats::ModelArgs,
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    let model = args.model.load()?;
     let facts = load_or_collect(&args)?;
     let numbering = Benchmark::parse(&args.numbering).unwrap_or(Benchmark::CisDocker160);
     let selection = Selection {
@@ -75,7 +78,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         ignore: args.ignore.clone(),
         numbering: Some(numbering),
     };
-    let results = checks::run(&facts, &selection);
+    let mut results = checks::run(&facts, &selection);
+    // In the order of the chosen numbering (v1.3.1 moves swarm mode from 5.1 to 7.1).
+    results.sort_by_cached_key(|r| match r.check.id_in(numbering) {
+        Some(id) => (numbering, checks::id_key(id)),
+        None => (r.check.benchmark(), checks::id_key(r.check.id())),
+    });
     if results.is_empty() {
         anyhow::bail!("--select/--ignore leave no check to run");
     }
@@ -84,6 +92,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         results,
         numbering,
         duration_ms: started.elapsed().as_millis(),
+        threats: None,
+    };
+    // The threat model names, for each failed check, the threats it leaves exposed.
+    let report = ScanReport {
+        threats: Some(crate::threats::assess(
+            &facts,
+            &report.results,
+            model.as_ref(),
+        )),
+        ..report
     };
     let text = match args.format {
         Format::Json => report::json::render(&report),
@@ -99,12 +117,21 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
-    if let Some(root) = &args.source.root {
+    load_facts(&args.source, args.facts.as_deref())
+}
+
+/// Facts from a bundle (`--facts`, with host files from `--root` when given) or collected live;
+/// shared by every command that scans.
+pub(crate) fn load_facts(
+    source: &SourceArgs,
+    facts_file: Option<&std::path::Path>,
+) -> anyhow::Result<Facts> {
+    if let Some(root) = &source.root {
         anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
     }
-    let Some(path) = &args.facts else {
+    let Some(path) = facts_file else {
         let progress = spinner("collecting facts");
-        let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
+        let facts = runtime()?.block_on(crate::collect::collect(&source.options()));
         progress.finish_and_clear();
         return Ok(facts);
     };
@@ -118,9 +145,9 @@ fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
         path.display(),
         facts.schema
     );
-    if args.source.root.is_some() {
+    if source.root.is_some() {
         // Host files from the root, Docker API data from the bundle.
-        let mut opts = args.source.options();
+        let mut opts = source.options();
         opts.no_docker = true;
         let fresh = runtime()?.block_on(crate::collect::collect(&opts));
         facts.host = fresh.host;

@@ -83,6 +83,24 @@ async fn collect_inner(
         }))
         .await
         .map_err(|e| unreachable(endpoint, format!("listing containers: {e}")))?;
+    // Image and container sprawl (CIS 6.1, 6.2) need every container, whatever the scope.
+    let container_list = if all_containers {
+        Observed::Seen(summaries.clone())
+    } else {
+        match docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                ..Default::default()
+            }))
+            .await
+        {
+            Ok(list) => Observed::Seen(list),
+            Err(e) => Observed::unavailable(
+                UnavailableKind::Error,
+                format!("listing all containers: {e}"),
+            ),
+        }
+    };
     let inspected: Vec<_> = stream::iter(summaries.iter().filter_map(|s| s.id.clone()))
         .map(|id| {
             let docker = &docker;
@@ -185,6 +203,8 @@ async fn collect_inner(
         }
     };
 
+    let swarm = super::swarm::collect(&docker, &info).await;
+
     Ok(DockerFacts {
         endpoint: endpoint.to_string(),
         api_version,
@@ -200,6 +220,9 @@ async fn collect_inner(
         process_source,
         exec_sessions,
         partial,
+        container_list: Some(container_list),
+        swarm,
+        deep: None,
     })
 }
 

@@ -3,9 +3,15 @@
 //! A [`Facts`] bundle is everything any check needs. `threatbench collect` writes it as JSON and
 //! `threatbench scan --facts FILE` reads it back, so one machine can collect and another analyse.
 
+pub mod audit;
 pub mod daemon_config;
 pub mod docker;
+pub mod docker_host;
 pub mod host;
+pub mod image_scan;
+pub mod mountinfo;
+pub mod swarm;
+pub mod systemd;
 
 use serde::{Deserialize, Serialize};
 

@@ -50,6 +50,8 @@ struct ResultEntry<'a> {
     objects: &'a [ObjectOutcome],
     /// Ids of the same item in other benchmark editions.
     ids: Vec<IdEntry>,
+    /// Threat instances (`THREAT@element`) this check leaves exposed by failing.
+    threats: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +110,16 @@ pub fn render(report: &ScanReport) -> String {
                             id,
                         })
                         .collect(),
+                    threats: report
+                        .threats
+                        .as_ref()
+                        .map(|a| {
+                            a.exposed_by(r.check.slug)
+                                .into_iter()
+                                .map(|i| i.id.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 }
             })
             .collect(),

@@ -3,6 +3,11 @@
 pub mod json;
 pub mod sanitize;
 pub mod table;
+pub mod threats_catalog;
+pub mod threats_discovered;
+pub mod threats_json;
+pub mod threats_markdown;
+pub mod threats_table;
 
 use serde::Serialize;
 
@@ -18,6 +23,9 @@ pub struct ScanReport<'a> {
     /// Edition whose numbers are shown.
     pub numbering: Benchmark,
     pub duration_ms: u128,
+    /// The threat model over these results, when it was assessed: renderers name the threats
+    /// each failed check leaves exposed.
+    pub threats: Option<crate::threats::Assessment>,
 }
 
 /// Counts of verdicts.

@@ -82,6 +82,9 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         if v != Verdict::Pass || opts.verbose {
             let _ = writeln!(out, "        {}", terminal(&r.outcome.evidence));
         }
+        if let Some(line) = exposed_line(report, r.check.slug).filter(|_| v == Verdict::Fail) {
+            let _ = writeln!(out, "        {line}");
+        }
         for o in &r.outcome.objects {
             let show =
                 opts.verbose || matches!(o.verdict, Verdict::Fail | Verdict::Error | Verdict::Warn);
@@ -125,4 +128,22 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         }
     }
     out
+}
+
+/// `threats exposed: A, B (+3 more)` for a failed check, when the threat model was assessed.
+fn exposed_line(report: &ScanReport, slug: &str) -> Option<String> {
+    let exposed = report.threats.as_ref()?.exposed_by(slug);
+    if exposed.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 4;
+    let mut names: Vec<String> = exposed
+        .iter()
+        .take(SHOWN)
+        .map(|i| terminal(&i.id))
+        .collect();
+    if exposed.len() > SHOWN {
+        names.push(format!("+{} more", exposed.len() - SHOWN));
+    }
+    Some(format!("threats exposed: {}", names.join(", ")))
 }
