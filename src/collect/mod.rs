@@ -4,6 +4,7 @@ pub mod docker;
 pub mod fsroot;
 pub mod processes;
 pub mod wanted;
+pub mod yaml;
 
 use std::path::PathBuf;
 
