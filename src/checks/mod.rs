@@ -1,9 +1,15 @@
 //! Checks: one definition per benchmark item (id, slug, level, component, documentation and
 //! evaluation), evaluated purely over [`Facts`]. No I/O happens here.
 
+pub mod artifact;
 pub mod docker;
+pub mod image_ref;
+pub mod kube_rbac;
+pub mod kube_workload;
 mod outcome;
 mod registry;
+pub mod rule;
+pub mod secrets;
 mod select;
 
 use serde::Serialize;
