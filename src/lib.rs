@@ -5,4 +5,5 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod facts;
+pub mod lint;
 pub mod report;

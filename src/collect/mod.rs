@@ -1,6 +1,8 @@
 //! Collectors: the only stage that touches the outside world, and it only reads.
 
+pub mod artifacts;
 pub mod docker;
+pub mod dockerfile;
 pub mod fsroot;
 pub mod processes;
 pub mod wanted;

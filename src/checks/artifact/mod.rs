@@ -5,6 +5,7 @@
 //! live cluster scan.
 
 pub mod compose;
+pub mod dockerfile;
 
 use super::rule::Rule;
 use super::{Benchmark, Component, Doc, Severity};
