@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod collect;
+pub mod lint;
 pub mod scan;
 
 use std::process::ExitCode;
@@ -46,6 +47,9 @@ pub enum Command {
     Collect(collect::CollectArgs),
     /// List the checks, or explain one.
     Checks(checks::ChecksArgs),
+    /// Lint Dockerfiles, compose files and Kubernetes manifests (CIS Docker 4-5, CIS Kubernetes 5,
+    /// Pod Security Standards).
+    Lint(lint::LintArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -54,6 +58,7 @@ pub fn run() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Checks(args) => checks::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     match code {
         Ok(code) => ExitCode::from(code),

@@ -117,13 +117,13 @@ fn walk(dir: &Path, skip: &dyn Fn(&Path) -> bool, d: &mut Discovery, depth: usiz
             }
             walk(&path, skip, d, depth + 1);
         } else if ft.is_file() || ft.is_symlink() {
+            if ft.is_symlink() && !path.is_file() {
+                continue; // a link to a directory (not followed: no loops) or to nowhere
+            }
             let hint = name_hint(&path);
             if hint == NameHint::Other {
                 d.not_candidates += 1;
                 continue;
-            }
-            if ft.is_symlink() && !path.is_file() {
-                continue; // a link to a directory or nowhere
             }
             if !skip(&path) {
                 d.candidates.push(Candidate {

@@ -313,16 +313,12 @@ fn lint_yaml(name: &str, text: &str, hinted: Option<Kind>) -> (FileReport, Vec<P
                     .get("services")
                     .and_then(|s| s.as_object())
                     .map_or(0, |s| s.len());
+                // Compose messages name their service; no separate object label.
                 for f in artifact::compose::evaluate(&doc.value) {
-                    let service = f
-                        .pointer
-                        .strip_prefix("/services/")
-                        .and_then(|rest| rest.split('/').next())
-                        .map(|s| format!("service {}", s.replace("~1", "/").replace("~0", "~")));
                     placed.push(Placed {
                         pos: doc.locate(&f.pointer),
                         finding: f,
-                        object: service,
+                        object: None,
                     });
                 }
             }

@@ -1,6 +1,7 @@
 //! Renderers. Each renders the same [`ScanReport`]; none recomputes anything.
 
 pub mod json;
+pub mod lint;
 pub mod sanitize;
 pub mod table;
 

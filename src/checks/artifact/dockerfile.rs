@@ -366,6 +366,19 @@ fn command_word(words: &[String]) -> (Option<&str>, &[String], bool) {
                 }
             }
             "env" | "exec" | "nice" | "nohup" | "time" | "command" | "builtin" => i += 1,
+            "xargs" => {
+                i += 1;
+                while i < words.len() && words[i].starts_with('-') {
+                    // Options that take a separate value.
+                    if matches!(
+                        words[i].as_str(),
+                        "-n" | "-I" | "-P" | "-L" | "-d" | "-s" | "-a" | "-E"
+                    ) {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
             _ => break,
         }
     }
