@@ -475,3 +475,55 @@ fn drop_broken_language_pattern(v: &mut Value) {
         _ => {}
     }
 }
+
+#[test]
+fn scan_with_path_adds_a_lint_section() {
+    // No Docker daemon is needed for the lint part: point the scan at a socket that does not
+    // exist (the scan is then incomplete, exit 3, but still reports).
+    let out = Command::cargo_bin("threatbench")
+        .unwrap()
+        .current_dir(fixtures())
+        .args([
+            "scan",
+            "--docker-host",
+            "unix:///nonexistent/threatbench-test.sock",
+            "--path",
+            "project/k8s",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "threatbench/scan/v1");
+    assert_eq!(v["lint"]["schema"], "threatbench/lint/v1");
+    assert!(has(
+        &v["lint"],
+        "project/k8s/app.yaml",
+        20,
+        13,
+        "k8s-pod-privileged"
+    ));
+    let reasons = v["incomplete"].to_string();
+    assert!(reasons.contains("could not be linted"), "{reasons}");
+    // The table shows the section too.
+    let out = Command::cargo_bin("threatbench")
+        .unwrap()
+        .current_dir(fixtures())
+        .env("NO_COLOR", "1")
+        .args([
+            "scan",
+            "--docker-host",
+            "unix:///nonexistent/threatbench-test.sock",
+            "--path",
+            "project/app",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Project files (threatbench lint)"), "{text}");
+    assert!(text.contains("project/app/Dockerfile:1:1"), "{text}");
+}

@@ -19,6 +19,8 @@ pub struct ScanReport<'a> {
     /// Edition whose numbers are shown.
     pub numbering: Benchmark,
     pub duration_ms: u128,
+    /// Lint findings of the project files given with `scan --path`, if any.
+    pub lint: Option<crate::lint::LintReport>,
 }
 
 /// Counts of verdicts.
@@ -81,6 +83,12 @@ impl ScanReport<'_> {
             reasons.push(format!(
                 "{errors} check(s) could not be evaluated (verdict error)"
             ));
+        }
+        if let Some(lint) = &self.lint {
+            let failed = lint.errors().count();
+            if failed > 0 {
+                reasons.push(format!("{failed} project file(s) could not be linted"));
+            }
         }
         reasons
     }

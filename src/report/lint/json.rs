@@ -72,7 +72,8 @@ fn entry(f: &LintFinding) -> Entry<'_> {
     }
 }
 
-pub fn render(report: &LintReport, duration_ms: u128) -> String {
+/// The document as a value (also embedded as `lint` in the scan's JSON).
+pub fn document(report: &LintReport, duration_ms: u128) -> serde_json::Value {
     let doc = Document {
         schema: LINT_SCHEMA,
         tool: Tool {
@@ -93,7 +94,12 @@ pub fn render(report: &LintReport, duration_ms: u128) -> String {
             .collect(),
         summary: summary(report),
     };
-    let mut text = serde_json::to_string_pretty(&doc)
+    serde_json::to_value(&doc)
+        .unwrap_or_else(|e| serde_json::json!({"schema": LINT_SCHEMA, "error": e.to_string()}))
+}
+
+pub fn render(report: &LintReport, duration_ms: u128) -> String {
+    let mut text = serde_json::to_string_pretty(&document(report, duration_ms))
         .unwrap_or_else(|e| format!("{{\"schema\":\"{LINT_SCHEMA}\",\"error\":\"{e}\"}}"));
     text.push('\n');
     text
