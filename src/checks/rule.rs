@@ -165,3 +165,46 @@ pub fn pointer_token(token: &str) -> String {
         token.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_and_shared_slug_has_complete_metadata() {
+        let rules = all();
+        let mut slugs: Vec<&str> = rules.iter().map(|r| r.slug).collect();
+        slugs.sort();
+        let before = slugs.len();
+        slugs.dedup();
+        assert_eq!(before, slugs.len(), "duplicate slugs");
+        for slug in super::super::artifact::SHARED_CHECK_SLUGS {
+            assert!(find(slug).is_some(), "{slug} is not a live check");
+        }
+        for r in &rules {
+            for (field, text) in [
+                ("title", r.title),
+                ("what", r.doc.what),
+                ("why", r.doc.why),
+                ("evidence", r.doc.evidence),
+                ("remediation", r.doc.remediation),
+            ] {
+                assert!(!text.trim().is_empty(), "{} lacks {field}", r.slug);
+            }
+            // Benchmark ids belong to the benchmark of the rule's family.
+            if r.slug.starts_with("k8s-") {
+                assert!(
+                    r.ids.iter().all(|(b, _)| *b == Benchmark::CisKubernetes112),
+                    "{}",
+                    r.slug
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pointer_tokens_escape_tilde_and_slash() {
+        assert_eq!(pointer_token("a/b~c"), "a~1b~0c");
+        assert_eq!(pointer_token("plain"), "plain");
+    }
+}

@@ -453,3 +453,57 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("apiVersion: v1\n".to_string()),
+            Just("kind: Pod\n".to_string()),
+            Just("kind: List\nitems:\n".to_string()),
+            Just("spec:\n  containers:\n  - name: a\n".to_string()),
+            Just("    securityContext: {privileged: yes, runAsUser: 0}\n".to_string()),
+            Just("  hostPath: {path: /}\n".to_string()),
+            Just("services:\n  web:\n    ports: [\"80:80\", 9000]\n".to_string()),
+            Just("---\n".to_string()),
+            Just("  - &a x\n  - *a\n".to_string()),
+            Just("<<: *a\n".to_string()),
+            Just("# threatbench:ignore k8s-pod-privileged\n".to_string()),
+            Just("FROM x AS y\nUSER $U\nRUN a | sh\n".to_string()),
+            "[ -~\n]{0,30}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Hostile input never panics the linter, whatever kind it is taken for, and every
+        /// finding lands on a line of the input.
+        #[test]
+        fn linting_never_panics(parts in proptest::collection::vec(fragment(), 0..30)) {
+            let text = parts.concat();
+            let lines = text.lines().count().max(1);
+            for kind in [None, Some(Kind::Dockerfile), Some(Kind::Compose), Some(Kind::Kubernetes)] {
+                let opts = Options { kind, ..Options::default() };
+                let report = lint_text("t", &text, &opts);
+                for f in report.findings.iter().chain(report.suppressed.iter().map(|s| &s.finding)) {
+                    prop_assert!(f.line >= 1 && f.line <= lines + 1, "{f:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_template_that_does_not_parse_is_skipped_not_an_error() {
+        let r = lint_text(
+            "t.yaml",
+            "apiVersion: v1\nkind: Pod\nspec:\n  {{- if .Values.x }}\n  hostPID: true\n",
+            &Options::default(),
+        );
+        assert!(r.is_complete());
+        assert!(r.files[0].skipped.as_deref().unwrap().contains("template"));
+    }
+}
