@@ -44,24 +44,25 @@ if command -v hadolint > /dev/null; then
   hadolint --no-fail -f json "${DOCKERFILES[@]}" > "$OUT/hadolint.json" 2> "$OUT/hadolint.stderr" || true
 fi
 
-cmds=(-n threatbench-all "$TB lint --no-config --format json $CORPUS > /dev/null"
-      -n threatbench-dockerfiles "$TB lint --no-config --format json ${DOCKERFILES[*]} > /dev/null")
+# threatbench runs without a shell (-N) so hyperfine's ~1 ms shell spawn is not counted; output
+# goes to /dev/null (--output null). Peers keep a shell for `|| true` (checkov exits 1 on findings).
+cmds=(-n threatbench-all "$TB lint --no-config --format json $CORPUS"
+      -n threatbench-dockerfiles "$TB lint --no-config --format json ${DOCKERFILES[*]}")
 peer_cmds=()
 if command -v hadolint > /dev/null; then
-  peer_cmds+=(-n hadolint-dockerfiles "hadolint --no-fail -f json ${DOCKERFILES[*]} > /dev/null")
+  peer_cmds+=(-n hadolint-dockerfiles "hadolint --no-fail -f json ${DOCKERFILES[*]}")
 fi
 if command -v checkov > /dev/null; then
-  peer_cmds+=(-n checkov-dockerfiles "checkov -d $CORPUS/dockerfiles --framework dockerfile --quiet -o json --skip-download > /dev/null 2>&1 || true"
-              -n checkov-kubernetes "checkov -d $CORPUS/k8s --framework kubernetes --quiet -o json --skip-download > /dev/null 2>&1 || true")
+  peer_cmds+=(-n checkov-dockerfiles "checkov -d $CORPUS/dockerfiles --framework dockerfile --quiet -o json --skip-download || true"
+              -n checkov-kubernetes "checkov -d $CORPUS/k8s --framework kubernetes --quiet -o json --skip-download || true")
 fi
-hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$OUT/hyperfine-threatbench.json" "${cmds[@]}" >&2 \
-  || hyperfine --warmup 2 --runs "$RUNS" --export-json "$OUT/hyperfine-threatbench.json" "${cmds[@]}" >&2
+hyperfine -N --output null --warmup 2 --runs "$RUNS" --export-json "$OUT/hyperfine-threatbench.json" "${cmds[@]}" >&2
 if ((${#peer_cmds[@]})); then
-  hyperfine --runs "$PEER_RUNS" --export-json "$OUT/hyperfine-peers.json" "${peer_cmds[@]}" >&2
+  hyperfine --output null --runs "$PEER_RUNS" --export-json "$OUT/hyperfine-peers.json" "${peer_cmds[@]}" >&2
 fi
 
 # Peak memory (GNU time reports the largest resident set of the process tree's members).
-peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}'; }
+peak() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F': ' '/Maximum resident/ {print $2}'; }
 RSS_TB="$(peak "$TB" lint --no-config --format json "$CORPUS")"
 RSS_HADOLINT="-"; RSS_CHECKOV="-"
 command -v hadolint > /dev/null && RSS_HADOLINT="$(peak hadolint --no-fail -f json "${DOCKERFILES[@]}")"

@@ -5,5 +5,7 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod facts;
+pub mod harden;
 pub mod lint;
 pub mod report;
+pub mod threats;

@@ -3,7 +3,9 @@
 
 pub mod artifact;
 pub mod docker;
+pub mod file_perms;
 pub mod image_ref;
+pub mod kube;
 pub mod kube_rbac;
 pub mod kube_workload;
 mod outcome;
@@ -19,7 +21,7 @@ use crate::facts::daemon_config::DaemonConfig;
 use crate::facts::docker::ContainerView;
 
 pub use outcome::{ObjectOutcome, Outcome, Verdict};
-pub use registry::{all, find};
+pub use registry::{all, find, id_key};
 pub use select::Selection;
 
 /// A benchmark edition whose numbering a check carries.

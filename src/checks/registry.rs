@@ -2,11 +2,12 @@
 
 use std::sync::LazyLock;
 
-use super::{Check, docker};
+use super::{Check, docker, kube};
 
 static ALL: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
     let mut all: Vec<&'static Check> = docker::SECTIONS
         .iter()
+        .chain(kube::SECTIONS.iter())
         .flat_map(|section| section.iter())
         .collect();
     all.sort_by_key(|c| (c.benchmark(), id_key(c.id())));
@@ -18,12 +19,19 @@ pub fn all() -> &'static [&'static Check] {
     &ALL
 }
 
-/// A check by slug or by id in any edition.
+/// A check by slug, by primary id (`5.10` is v1.6.0's 5.10, not v1.3.1's), by an id qualified
+/// with its edition (`cis-docker-1.3.1/5.10`), or by an id in another edition.
 pub fn find(id_or_slug: &str) -> Option<&'static Check> {
-    all()
-        .iter()
-        .copied()
-        .find(|c| c.slug == id_or_slug || c.ids.iter().any(|(_, id)| *id == id_or_slug))
+    let checks = || all().iter().copied();
+    if let Some((edition, id)) = id_or_slug.split_once('/')
+        && let Some(b) = super::Benchmark::parse(edition)
+    {
+        return checks().find(|c| c.id_in(b) == Some(id));
+    }
+    checks()
+        .find(|c| c.slug == id_or_slug)
+        .or_else(|| checks().find(|c| c.id() == id_or_slug))
+        .or_else(|| checks().find(|c| c.ids.iter().any(|(_, id)| *id == id_or_slug)))
 }
 
 /// `5.10` sorts after `5.9`.
@@ -48,6 +56,17 @@ mod tests {
                 assert!(ids.insert((*b, *id)), "duplicate id {id} in {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn find_prefers_primary_ids() {
+        assert_eq!(find("7.2").unwrap().slug, "swarm-bind-interface");
+        assert_eq!(find("5.10").unwrap().slug, "container-host-network");
+        assert_eq!(
+            find("cis-docker-1.3.1/5.10").unwrap().slug,
+            "container-memory-limit"
+        );
+        assert_eq!(find("7.10").unwrap().slug, "swarm-plane-separation");
     }
 
     #[test]

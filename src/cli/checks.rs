@@ -27,6 +27,12 @@ pub enum ChecksCommand {
         #[arg(value_name = "ID|SLUG")]
         check: String,
     },
+    /// Write the reference documentation of every check (one Markdown file each, plus an index
+    /// README.md) into DIR; stale check pages there are removed.
+    Docs {
+        #[arg(short, long, value_name = "DIR")]
+        output: std::path::PathBuf,
+    },
 }
 
 pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
@@ -62,6 +68,13 @@ pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
                 );
             }
             super::write_output(None, &out)?;
+            Ok(EXIT_OK)
+        }
+        ChecksCommand::Docs { output } => {
+            let removed = super::checks_docs::write(&output)?;
+            for name in removed {
+                anstream::eprintln!("threatbench: removed stale {}", output.join(name).display());
+            }
             Ok(EXIT_OK)
         }
         ChecksCommand::Explain { check } => match checks::find(&check) {

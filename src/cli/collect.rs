@@ -31,9 +31,49 @@ pub struct SourceArgs {
     /// Include stopped and created containers, not only running ones.
     #[arg(long)]
     pub all_containers: bool,
+    /// Kubernetes cluster objects: a directory of `kubectl get ... -o json` dumps (e.g.
+    /// clusterrolebindings.json, pods.json, or one `kubectl get all -A -o json`). Enables the
+    /// cluster policy checks (CIS Kubernetes section 5).
+    #[arg(long, value_name = "DIR")]
+    pub cluster_dump: Option<PathBuf>,
+    /// The Kubernetes version (e.g. v1.33.1) when it cannot be detected (no static pod image
+    /// tag, no cluster dump); overrides detection.
+    #[arg(long, value_name = "VERSION")]
+    pub k8s_version: Option<String>,
+    /// Also read every local image's layers through the Docker API to find setuid/setgid files
+    /// (CIS 4.8). Slow on large images: bounded by --deep-timeout and --deep-max-bytes per image.
+    #[arg(long)]
+    pub deep: bool,
+    /// Time allowed per image for --deep, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "deep")]
+    pub deep_timeout: u64,
+    /// Bytes of image archive read per image at most for --deep (default 2 GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024 * 1024, requires = "deep")]
+    pub deep_max_bytes: u64,
 }
 
 impl SourceArgs {
+    /// Usage errors in the source flags (exit code 2).
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(root) = &self.root {
+            anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
+        }
+        if let Some(dir) = &self.cluster_dump {
+            anyhow::ensure!(
+                dir.is_dir(),
+                "--cluster-dump {}: not a directory",
+                dir.display()
+            );
+        }
+        if let Some(v) = &self.k8s_version {
+            anyhow::ensure!(
+                crate::facts::kube::parse_minor(v).is_some(),
+                "--k8s-version {v:?}: expected a version such as v1.33.1 or 1.33"
+            );
+        }
+        Ok(())
+    }
+
     pub fn options(&self) -> CollectOptions {
         let root = self.root.clone().unwrap_or_else(|| PathBuf::from("/"));
         let other_root = root != std::path::Path::new("/");
@@ -42,14 +82,20 @@ impl SourceArgs {
             root,
             docker_host: self.docker_host.clone(),
             all_containers: self.all_containers,
+            kube: crate::collect::kube::KubeOptions {
+                cluster_dump: self.cluster_dump.clone(),
+                k8s_version: self.k8s_version.clone(),
+            },
+            deep: self.deep.then(|| crate::collect::image_layers::DeepLimits {
+                timeout: std::time::Duration::from_secs(self.deep_timeout),
+                max_bytes: self.deep_max_bytes,
+            }),
         }
     }
 }
 
 pub fn run(args: CollectArgs) -> anyhow::Result<u8> {
-    if let Some(root) = &args.source.root {
-        anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
-    }
+    args.source.validate()?;
     let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
     let text = serde_json::to_string_pretty(&facts)? + "\n";
     write_output(args.output.as_deref(), &text)?;

@@ -8,9 +8,13 @@
 //! | 3 | incomplete: a target could not be read (daemon unreachable, evidence missing); wins over 1 |
 
 pub mod checks;
+pub mod checks_docs;
 pub mod collect;
+pub mod harden;
 pub mod lint;
+pub mod model;
 pub mod scan;
+pub mod threats;
 
 use std::process::ExitCode;
 
@@ -50,6 +54,13 @@ pub enum Command {
     /// Lint Dockerfiles, compose files and Kubernetes manifests (CIS Docker 4-5, CIS Kubernetes 5,
     /// Pod Security Standards).
     Lint(lint::LintArgs),
+    /// The STRIDE threat model: which threats are exposed, mitigated or unknown, and why.
+    Threats(threats::ThreatsArgs),
+    /// The user's threat-model file (threatmodel.yaml): create a starter, validate.
+    Model(model::ModelArgs),
+    /// Plan what to harden first (patches as diffs and commands); --apply makes the local,
+    /// reversible changes with a backup, --rollback undoes them.
+    Harden(harden::HardenArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -59,6 +70,9 @@ pub fn run() -> ExitCode {
         Command::Collect(args) => collect::run(args),
         Command::Checks(args) => checks::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Threats(args) => threats::run(args),
+        Command::Model(args) => model::run(args),
+        Command::Harden(args) => harden::run(args),
     };
     match code {
         Ok(code) => ExitCode::from(code),

@@ -57,10 +57,16 @@ pub struct ScanArgs {
     /// Exit with 1 when a check fails at or above this severity (`warn`: also on review items).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
-    /// Benchmark edition whose numbers are shown and accepted by --select/--ignore.
-    #[arg(long, value_name = "EDITION", default_value = "cis-docker-1.6.0",
-          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1"])]
-    pub numbering: String,
+    /// Benchmark edition whose numbers are shown and accepted by --select/--ignore (default:
+    /// the --benchmark edition, else cis-docker-1.6.0). Other benchmarks' ids can be written
+    /// as EDITION/ID, e.g. cis-kubernetes-1.12/1.2.15.
+    #[arg(long, value_name = "EDITION",
+          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12"])]
+    pub numbering: Option<String>,
+    /// Run only this benchmark's checks (and threatbench's own checks of the same platform).
+    #[arg(long, value_name = "EDITION",
+          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12"])]
+    pub benchmark: Option<String>,
     /// Show evidence for passing checks and every object.
     #[arg(short, long)]
     pub verbose: bool,
@@ -68,21 +74,37 @@ pub struct ScanArgs {
     /// (as `threatbench lint DIR`, with its .threatbench.yaml); shown as a `lint` section.
     #[arg(long, value_name = "DIR")]
     pub path: Vec<PathBuf>,
+    #[command(flatten)]
+    pub model: super::threats::ModelArgs,
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    let model = args.model.load()?;
     let facts = load_or_collect(&args)?;
-    let numbering = Benchmark::parse(&args.numbering).unwrap_or(Benchmark::CisDocker160);
+    let benchmark = args.benchmark.as_deref().and_then(Benchmark::parse);
+    let numbering = args
+        .numbering
+        .as_deref()
+        .and_then(Benchmark::parse)
+        .or(benchmark)
+        .unwrap_or(Benchmark::CisDocker160);
     let selection = Selection {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         numbering: Some(numbering),
+        benchmark,
     };
-    let results = checks::run(&facts, &selection);
+    let mut results = checks::run(&facts, &selection);
+    // In the order of the chosen numbering (v1.3.1 moves swarm mode from 5.1 to 7.1).
+    results.sort_by_cached_key(|r| match r.check.id_in(numbering) {
+        Some(id) => (numbering, checks::id_key(id)),
+        None => (r.check.benchmark(), checks::id_key(r.check.id())),
+    });
     if results.is_empty() {
         anyhow::bail!("--select/--ignore leave no check to run");
     }
+    warn_kubernetes_version(&facts, &results);
     let lint = if args.path.is_empty() {
         None
     } else {
@@ -97,7 +119,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         results,
         numbering,
         duration_ms: started.elapsed().as_millis(),
+        threats: None,
         lint,
+    };
+    // The threat model names, for each failed check, the threats it leaves exposed.
+    let report = ScanReport {
+        threats: Some(crate::threats::assess(
+            &facts,
+            &report.results,
+            model.as_ref(),
+        )),
+        ..report
     };
     let text = match args.format {
         Format::Json => report::json::render(&report),
@@ -113,12 +145,19 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
-    if let Some(root) = &args.source.root {
-        anyhow::ensure!(root.is_dir(), "--root {}: not a directory", root.display());
-    }
-    let Some(path) = &args.facts else {
+    load_facts(&args.source, args.facts.as_deref())
+}
+
+/// Facts from a bundle (`--facts`, host files from `--root` when given too) or collected live.
+/// Shared by the commands that analyse a target (scan, harden).
+pub fn load_facts(
+    source: &SourceArgs,
+    facts_file: Option<&std::path::Path>,
+) -> anyhow::Result<Facts> {
+    source.validate()?;
+    let Some(path) = facts_file else {
         let progress = spinner("collecting facts");
-        let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
+        let facts = runtime()?.block_on(crate::collect::collect(&source.options()));
         progress.finish_and_clear();
         return Ok(facts);
     };
@@ -132,14 +171,40 @@ fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
         path.display(),
         facts.schema
     );
-    if args.source.root.is_some() {
+    if source.root.is_some() {
         // Host files from the root, Docker API data from the bundle.
-        let mut opts = args.source.options();
+        let mut opts = source.options();
         opts.no_docker = true;
         let fresh = runtime()?.block_on(crate::collect::collect(&opts));
         facts.host = fresh.host;
+        facts.kube = fresh.kube;
+    } else if source.cluster_dump.is_some() || source.k8s_version.is_some() {
+        crate::collect::kube::apply_options(&mut facts.kube, &source.options().kube);
     }
     Ok(facts)
+}
+
+/// Say on stderr when Kubernetes checks ran against a version CIS 1.12 does not cover, or an
+/// unknown one: they still run, with the 1.32–1.34 rules and defaults.
+fn warn_kubernetes_version(facts: &Facts, results: &[checks::CheckResult]) {
+    let kube = &facts.kube;
+    let ran = results.iter().any(|r| {
+        r.check.id_in(Benchmark::CisKubernetes112).is_some() && r.outcome.verdict != Verdict::Skip
+    });
+    if !ran {
+        return;
+    }
+    match (kube.version.version.as_deref(), kube.version.in_cis_1_12()) {
+        (Some(_), Some(true)) => {}
+        (Some(v), _) => anstream::eprintln!(
+            "threatbench: warning: Kubernetes {v} ({}) is outside CIS Kubernetes Benchmark v1.12 (Kubernetes 1.32–1.34); its checks ran with v1.12 rules and 1.32–1.34 defaults",
+            kube.version.source
+        ),
+        (None, _) => anstream::eprintln!(
+            "threatbench: warning: Kubernetes version unknown ({}); checks ran with CIS v1.12 rules and 1.32–1.34 defaults",
+            kube.version.source
+        ),
+    }
 }
 
 fn spinner(message: &'static str) -> indicatif::ProgressBar {

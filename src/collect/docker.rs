@@ -58,6 +58,24 @@ async fn collect_inner(endpoint: &str, all_containers: bool) -> Result<DockerFac
         }))
         .await
         .map_err(|e| unreachable(endpoint, format!("listing containers: {e}")))?;
+    // Image and container sprawl (CIS 6.1, 6.2) need every container, whatever the scope.
+    let container_list = if all_containers {
+        Observed::Seen(summaries.clone())
+    } else {
+        match docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                ..Default::default()
+            }))
+            .await
+        {
+            Ok(list) => Observed::Seen(list),
+            Err(e) => Observed::unavailable(
+                UnavailableKind::Error,
+                format!("listing all containers: {e}"),
+            ),
+        }
+    };
     let inspected: Vec<_> = stream::iter(summaries.iter().filter_map(|s| s.id.clone()))
         .map(|id| {
             let docker = &docker;
@@ -143,6 +161,8 @@ async fn collect_inner(endpoint: &str, all_containers: bool) -> Result<DockerFac
         }
     };
 
+    let swarm = super::swarm::collect(&docker, &info).await;
+
     Ok(DockerFacts {
         endpoint: endpoint.to_string(),
         api_version,
@@ -155,6 +175,9 @@ async fn collect_inner(endpoint: &str, all_containers: bool) -> Result<DockerFac
         networks,
         processes,
         partial,
+        container_list: Some(container_list),
+        swarm,
+        deep: None,
     })
 }
 

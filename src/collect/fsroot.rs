@@ -42,6 +42,17 @@ impl FileRequest {
             ..FileRequest::stat(path)
         }
     }
+
+    /// Whether an earlier observation already holds what this request asks for.
+    pub fn satisfied_by(&self, fact: &FileFact) -> bool {
+        match &fact.observed {
+            Observed::Seen(stat) => {
+                (!self.content || stat.content.is_some() || stat.kind != FileKind::File)
+                    && (!self.list || stat.entries.is_some() || stat.kind != FileKind::Dir)
+            }
+            Observed::Unavailable(_) => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -1,10 +1,16 @@
 //! Collectors: the only stage that touches the outside world, and it only reads.
 
 pub mod artifacts;
+pub mod auditctl;
 pub mod docker;
 pub mod dockerfile;
 pub mod fsroot;
+pub mod host_files;
+pub mod image_layers;
+pub mod kube;
 pub mod processes;
+pub mod swarm;
+pub mod systemd;
 pub mod wanted;
 pub mod yaml;
 
@@ -24,6 +30,10 @@ pub struct CollectOptions {
     pub all_containers: bool,
     /// Skip the Docker API entirely (an offline `--root` scan without `--facts`).
     pub no_docker: bool,
+    /// Kubernetes: cluster dump directory and stated version.
+    pub kube: kube::KubeOptions,
+    /// Read image layers (`--deep`), within these bounds per image.
+    pub deep: Option<image_layers::DeepLimits>,
 }
 
 impl Default for CollectOptions {
@@ -33,6 +43,8 @@ impl Default for CollectOptions {
             docker_host: None,
             all_containers: false,
             no_docker: false,
+            kube: kube::KubeOptions::default(),
+            deep: None,
         }
     }
 }
@@ -41,19 +53,24 @@ impl Default for CollectOptions {
 pub async fn collect(opts: &CollectOptions) -> Facts {
     let fs = FsRoot::new(&opts.root);
     let endpoint = docker::endpoint(opts.docker_host.as_deref());
-    let docker = if opts.no_docker {
+    let mut docker = if opts.no_docker {
         Observed::unavailable(
             UnavailableKind::NotCollected,
-            "Docker API not queried (--no-docker)",
+            "Docker API not queried: a --root scan reads files only (add --docker-host, or --facts from `threatbench collect`)",
         )
     } else {
         docker::collect(&endpoint, opts.all_containers).await
     };
+    let processes = processes::collect(&opts.root);
+    if let (Some(limits), Observed::Seen(d)) = (opts.deep, &mut docker) {
+        image_layers::scan_collected(&endpoint, d, limits).await;
+    }
     let mut host = HostFacts {
         root: opts.root.display().to_string(),
         hostname: read_hostname(&fs),
-        processes: Some(processes::collect(&opts.root)),
-        files: Default::default(),
+        audit_rules_loaded: auditctl::loaded_rules(&opts.root, &processes),
+        processes: Some(processes),
+        ..Default::default()
     };
     let mut facts = Facts {
         schema: FACTS_SCHEMA.to_string(),
@@ -63,17 +80,21 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
         docker,
         scanner_env: ScannerEnv {
             docker_content_trust: std::env::var("DOCKER_CONTENT_TRUST").ok(),
-            docker_host: Some(endpoint),
+            // A --root scan without --docker-host talks to no daemon: the scanner's DOCKER_HOST
+            // says nothing about the root's dockerd.
+            docker_host: (!opts.no_docker || opts.docker_host.is_some()).then_some(endpoint),
         },
+        kube: Default::default(),
     };
+    facts.kube = kube::collect(&fs, host.processes.as_ref(), &opts.kube);
     // Which files matter depends on what was seen (the daemon's --config-file, TLS paths, ...):
     // collect in rounds until no new path is wanted.
-    for _ in 0..4 {
+    for _ in 0..8 {
         facts.host = host.clone();
         let wanted = wanted::files(&facts);
         let new: Vec<_> = wanted
             .into_iter()
-            .filter(|r| !host.files.contains_key(&r.path))
+            .filter(|r| host.files.get(&r.path).is_none_or(|f| !r.satisfied_by(f)))
             .collect();
         if new.is_empty() {
             break;

@@ -445,6 +445,10 @@ fn select_dockerd(facts: &Facts) -> (Option<ProcessFact>, Option<String>) {
         .collect();
     match matching.as_slice() {
         [one] => (Some((*one).clone()), None),
+        // Nothing to match against (a --root scan without the API): the only dockerd is the one.
+        [] if candidates.len() == 1 && endpoint.is_none() && root_dir.is_none() => {
+            (Some(candidates[0].clone()), None)
+        }
         [] if candidates.len() == 1 => (
             None,
             Some(format!(

@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{
-    ContainerInspectResponse, ContainerTopResponse, HostConfig, ImageHistoryResponseItem,
-    ImageInspect, ImageSummary, Network, SystemInfo, SystemVersion,
+    ContainerInspectResponse, ContainerSummary, ContainerTopResponse, HostConfig,
+    ImageHistoryResponseItem, ImageInspect, ImageSummary, Network, SystemInfo, SystemVersion,
 };
 use serde::{Deserialize, Serialize};
 
 use super::Observed;
+use super::image_scan::DeepScanFacts;
+use super::swarm::SwarmFacts;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DockerFacts {
@@ -38,6 +40,16 @@ pub struct DockerFacts {
     /// Objects that could not be read (removed mid-scan, API error): the scan is partial.
     #[serde(default)]
     pub partial: Vec<String>,
+    /// Every container, running or not (one cheap list call, whatever `--all-containers` says):
+    /// image and container sprawl need the whole picture. `None` in bundles from before it.
+    #[serde(default)]
+    pub container_list: Option<Observed<Vec<ContainerSummary>>>,
+    /// Secrets and services, when this node is an active swarm manager.
+    #[serde(default)]
+    pub swarm: Option<SwarmFacts>,
+    /// Image layer scan results; `None` unless collected with `--deep`.
+    #[serde(default)]
+    pub deep: Option<DeepScanFacts>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -18,6 +18,10 @@ pub struct HostFacts {
     /// Files keyed by their absolute path on the host (without the scan root prefix).
     #[serde(default)]
     pub files: BTreeMap<String, FileFact>,
+    /// `auditctl -l`: the audit rules loaded in the kernel. Only read on a live scan of `/` while
+    /// auditd runs (no file exposes them); `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_rules_loaded: Option<Observed<String>>,
 }
 
 /// One process, identified by its executable, with its full argument vector.
@@ -167,6 +171,21 @@ impl HostFacts {
                     .collect()
             })
         })
+    }
+
+    /// Names in a collected directory listing; `Ok(None)` when the path does not exist or is not a
+    /// directory; `Err` with the reason when it could not be listed or the listing was not collected.
+    pub fn dir_entries(&self, dir: &str) -> Result<Option<&[String]>, String> {
+        match self.file(dir) {
+            Observed::Seen(stat) if stat.kind != FileKind::Dir => Ok(None),
+            Observed::Seen(stat) => stat
+                .entries
+                .as_deref()
+                .map(Some)
+                .ok_or_else(|| format!("{dir}: listing not collected")),
+            Observed::Unavailable(u) if u.kind == UnavailableKind::NotFound => Ok(None),
+            Observed::Unavailable(u) => Err(u.reason),
+        }
     }
 
     /// `uid:gid` rendered with names where known, e.g. `root:docker (0:998)`.

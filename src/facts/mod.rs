@@ -3,9 +3,16 @@
 //! A [`Facts`] bundle is everything any check needs. `threatbench collect` writes it as JSON and
 //! `threatbench scan --facts FILE` reads it back, so one machine can collect and another analyse.
 
+pub mod audit;
 pub mod daemon_config;
 pub mod docker;
+pub mod docker_host;
 pub mod host;
+pub mod image_scan;
+pub mod kube;
+pub mod mountinfo;
+pub mod swarm;
+pub mod systemd;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +36,9 @@ pub struct Facts {
     /// Settings of the scanning environment that the benchmark reads (e.g. `DOCKER_CONTENT_TRUST`).
     #[serde(default)]
     pub scanner_env: ScannerEnv,
+    /// Kubernetes components on this node and, with `--cluster-dump`, cluster objects.
+    #[serde(default)]
+    pub kube: kube::KubeFacts,
 }
 
 /// Environment of the process that collected the facts.

@@ -36,6 +36,11 @@ struct Target<'a> {
     docker_endpoint: Option<&'a str>,
     docker_api_version: Option<&'a str>,
     docker_version: Option<&'a str>,
+    /// Kubernetes version (null when unknown) and where it was learnt.
+    kubernetes_version: Option<&'a str>,
+    kubernetes_version_source: Option<&'a str>,
+    /// Kubernetes components found on the node.
+    kubernetes_components: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +58,8 @@ struct ResultEntry<'a> {
     objects: &'a [ObjectOutcome],
     /// Ids of the same item in other benchmark editions.
     ids: Vec<IdEntry>,
+    /// Threat instances (`THREAT@element`) this check leaves exposed by failing.
+    threats: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -80,6 +87,15 @@ pub fn render(report: &ScanReport) -> String {
                 .or(facts.scanner_env.docker_host.as_deref()),
             docker_api_version: docker.map(|d| d.api_version.as_str()),
             docker_version: docker.and_then(|d| d.version.version.as_deref()),
+            kubernetes_version: facts.kube.version.version.as_deref(),
+            kubernetes_version_source: (!facts.kube.version.source.is_empty())
+                .then_some(facts.kube.version.source.as_str()),
+            kubernetes_components: facts
+                .kube
+                .components
+                .iter()
+                .map(|c| c.kind.name())
+                .collect(),
         },
         numbering: report.numbering.as_str(),
         complete: incomplete.is_empty(),
@@ -111,6 +127,16 @@ pub fn render(report: &ScanReport) -> String {
                             id,
                         })
                         .collect(),
+                    threats: report
+                        .threats
+                        .as_ref()
+                        .map(|a| {
+                            a.exposed_by(r.check.slug)
+                                .into_iter()
+                                .map(|i| i.id.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 }
             })
             .collect(),

@@ -1,9 +1,17 @@
 //! Renderers. Each renders the same [`ScanReport`]; none recomputes anything.
 
+pub mod harden_json;
+pub mod harden_markdown;
+pub mod harden_text;
 pub mod json;
 pub mod lint;
 pub mod sanitize;
 pub mod table;
+pub mod threats_catalog;
+pub mod threats_discovered;
+pub mod threats_json;
+pub mod threats_markdown;
+pub mod threats_table;
 
 use serde::Serialize;
 
@@ -21,6 +29,9 @@ pub struct ScanReport<'a> {
     pub duration_ms: u128,
     /// Lint findings of the project files given with `scan --path`, if any.
     pub lint: Option<crate::lint::LintReport>,
+    /// The threat model over these results, when it was assessed: renderers name the threats
+    /// each failed check leaves exposed.
+    pub threats: Option<crate::threats::Assessment>,
 }
 
 /// Counts of verdicts.
@@ -68,11 +79,23 @@ impl ScanReport<'_> {
     /// Reasons the scan could not see everything; empty when complete.
     pub fn incomplete_reasons(&self) -> Vec<String> {
         let mut reasons = Vec::new();
-        if let Some(u) = self.facts.docker.as_result().err() {
-            reasons.push(u.reason.clone());
+        let ran = |b: Benchmark| self.results.iter().any(|r| r.check.id_in(b).is_some());
+        // The Docker API matters only when Docker checks ran (not for `--benchmark
+        // cis-kubernetes-1.12` on a node without dockerd).
+        if ran(Benchmark::CisDocker160) || ran(Benchmark::CisDocker131) {
+            if let Some(u) = self.facts.docker.as_result().err() {
+                reasons.push(u.reason.clone());
+            }
+            if let Some(d) = self.facts.docker.seen() {
+                reasons.extend(d.partial.iter().cloned());
+            }
         }
-        if let Some(d) = self.facts.docker.seen() {
-            reasons.extend(d.partial.iter().cloned());
+        if ran(Benchmark::CisKubernetes112) {
+            let kube = &self.facts.kube;
+            reasons.extend(kube.problems.iter().cloned());
+            if let Some(crate::facts::Observed::Seen(c)) = &kube.cluster {
+                reasons.extend(c.problems.iter().cloned());
+            }
         }
         let errors = self
             .results

@@ -53,6 +53,21 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
     if facts.host.root != "/" {
         let _ = writeln!(out, "Host root: {}", terminal(&facts.host.root));
     }
+    if facts.kube.any_component() || facts.kube.cluster.is_some() {
+        let kube = &facts.kube;
+        let names: Vec<&str> = kube.components.iter().map(|c| c.kind.name()).collect();
+        let _ = writeln!(
+            out,
+            "Kubernetes {} ({}); on this node: {}",
+            kube.version.version.as_deref().unwrap_or("version unknown"),
+            terminal(&kube.version.source),
+            if names.is_empty() {
+                "no component".to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+    }
 
     let mut current: Option<(crate::checks::Benchmark, String)> = None;
     for r in &report.results {
@@ -81,6 +96,9 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         );
         if v != Verdict::Pass || opts.verbose {
             let _ = writeln!(out, "        {}", terminal(&r.outcome.evidence));
+        }
+        if let Some(line) = exposed_line(report, r.check.slug).filter(|_| v == Verdict::Fail) {
+            let _ = writeln!(out, "        {line}");
         }
         for o in &r.outcome.objects {
             let show =
@@ -134,4 +152,22 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         }
     }
     out
+}
+
+/// `threats exposed: A, B (+3 more)` for a failed check, when the threat model was assessed.
+fn exposed_line(report: &ScanReport, slug: &str) -> Option<String> {
+    let exposed = report.threats.as_ref()?.exposed_by(slug);
+    if exposed.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 4;
+    let mut names: Vec<String> = exposed
+        .iter()
+        .take(SHOWN)
+        .map(|i| terminal(&i.id))
+        .collect();
+    if exposed.len() > SHOWN {
+        names.push(format!("+{} more", exposed.len() - SHOWN));
+    }
+    Some(format!("threats exposed: {}", names.join(", ")))
 }

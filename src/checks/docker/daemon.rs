@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{V160, docker};
+use super::{V131, V160, docker};
 use crate::checks::{
     Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
 };
@@ -13,7 +13,7 @@ use crate::facts::daemon_config::Setting;
 pub const CHECKS: &[Check] = &[
     Check {
         slug: "daemon-rootless",
-        ids: &[(V160, "2.1")],
+        ids: &[(V160, "2.1"), (V131, "2.1")],
         title: "Run the Docker daemon as a non-root user where possible",
         level: One,
         assessment: Manual,
@@ -30,7 +30,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-icc-disabled",
-        ids: &[(V160, "2.2")],
+        ids: &[(V160, "2.2"), (V131, "2.2")],
         title: "Restrict network traffic between containers on the default bridge",
         level: One,
         assessment: Manual,
@@ -47,7 +47,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-log-level-info",
-        ids: &[(V160, "2.3")],
+        ids: &[(V160, "2.3"), (V131, "2.3")],
         title: "Set the daemon logging level to info",
         level: One,
         assessment: Manual,
@@ -64,7 +64,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-iptables-enabled",
-        ids: &[(V160, "2.4")],
+        ids: &[(V160, "2.4"), (V131, "2.4")],
         title: "Allow Docker to manage iptables",
         level: One,
         assessment: Manual,
@@ -81,7 +81,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-no-insecure-registries",
-        ids: &[(V160, "2.5")],
+        ids: &[(V160, "2.5"), (V131, "2.5")],
         title: "Do not use insecure registries",
         level: One,
         assessment: Manual,
@@ -98,7 +98,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-no-aufs",
-        ids: &[(V160, "2.6")],
+        ids: &[(V160, "2.6"), (V131, "2.6")],
         title: "Do not use the aufs storage driver",
         level: One,
         assessment: Manual,
@@ -115,7 +115,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-tls-on-tcp",
-        ids: &[(V160, "2.7")],
+        ids: &[(V160, "2.7"), (V131, "2.7")],
         title: "Require TLS authentication on a TCP Docker socket",
         level: One,
         assessment: Manual,
@@ -132,7 +132,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-default-ulimit",
-        ids: &[(V160, "2.8")],
+        ids: &[(V160, "2.8"), (V131, "2.8")],
         title: "Configure a default ulimit",
         level: One,
         assessment: Manual,
@@ -149,7 +149,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-userns-remap",
-        ids: &[(V160, "2.9")],
+        ids: &[(V160, "2.9"), (V131, "2.9")],
         title: "Enable user namespace support",
         level: Two,
         assessment: Manual,
@@ -166,7 +166,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-default-cgroup",
-        ids: &[(V160, "2.10")],
+        ids: &[(V160, "2.10"), (V131, "2.10")],
         title: "Use the default cgroup parent unless there is a reason not to",
         level: Two,
         assessment: Manual,
@@ -183,7 +183,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-base-device-size",
-        ids: &[(V160, "2.11")],
+        ids: &[(V160, "2.11"), (V131, "2.11")],
         title: "Do not change the base device size without need",
         level: Two,
         assessment: Manual,
@@ -200,7 +200,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-authorization-plugin",
-        ids: &[(V160, "2.12")],
+        ids: &[(V160, "2.12"), (V131, "2.12")],
         title: "Enable authorization for Docker client commands",
         level: Two,
         assessment: Manual,
@@ -217,7 +217,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-remote-logging",
-        ids: &[(V160, "2.13")],
+        ids: &[(V160, "2.13"), (V131, "2.13")],
         title: "Configure centralized and remote logging",
         level: Two,
         assessment: Manual,
@@ -234,7 +234,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-no-new-privileges",
-        ids: &[(V160, "2.14")],
+        ids: &[(V160, "2.14"), (V131, "2.14")],
         title: "Restrict containers from acquiring new privileges daemon-wide",
         level: One,
         assessment: Manual,
@@ -251,7 +251,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-live-restore",
-        ids: &[(V160, "2.15")],
+        ids: &[(V160, "2.15"), (V131, "2.15")],
         title: "Enable live restore",
         level: One,
         assessment: Manual,
@@ -268,7 +268,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-userland-proxy-disabled",
-        ids: &[(V160, "2.16")],
+        ids: &[(V160, "2.16"), (V131, "2.16")],
         title: "Disable the userland proxy",
         level: One,
         assessment: Manual,
@@ -285,7 +285,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-seccomp-profile",
-        ids: &[(V160, "2.17")],
+        ids: &[(V160, "2.17"), (V131, "2.17")],
         title: "Apply a daemon-wide seccomp profile",
         level: Two,
         assessment: Manual,
@@ -302,7 +302,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         slug: "daemon-no-experimental",
-        ids: &[(V160, "2.18")],
+        ids: &[(V160, "2.18"), (V131, "2.18")],
         title: "Do not run experimental features in production",
         level: One,
         assessment: Manual,

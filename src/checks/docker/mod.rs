@@ -1,13 +1,29 @@
 //! CIS Docker Benchmark checks, one file per benchmark section.
 
 pub mod daemon;
+pub mod files;
+pub mod history;
+pub mod host;
+pub mod images;
+pub mod operations;
 pub mod runtime;
+pub mod swarm;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use super::{Benchmark, Check, Context, Outcome};
 use crate::facts::DockerFacts;
 
 /// Every Docker section's checks.
-pub const SECTIONS: &[&[Check]] = &[daemon::CHECKS, runtime::CHECKS];
+pub const SECTIONS: &[&[Check]] = &[
+    host::CHECKS,
+    daemon::CHECKS,
+    files::CHECKS,
+    images::CHECKS,
+    runtime::CHECKS,
+    operations::CHECKS,
+    swarm::CHECKS,
+];
 
 pub(crate) const V160: Benchmark = Benchmark::CisDocker160;
 pub(crate) const V131: Benchmark = Benchmark::CisDocker131;

@@ -1,0 +1,334 @@
+//! `threatbench harden`: the fix-first plan, its patches, and (with `--apply`) the safe apply of
+//! the local, reversible ones, followed by a re-check; `--rollback` undoes the last apply.
+//!
+//! Exit codes: 0 plan made (and applied changes verified or pending a daemon restart);
+//! 1 an applied change did not make its check pass; 2 usage error, including `--apply` without
+//! a terminal to confirm on and without `--yes`; 3 incomplete: the target could not be fully read
+//! or an action failed.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::collect::SourceArgs;
+use super::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, runtime, write_output};
+use crate::checks::{self, Benchmark, Selection};
+use crate::facts::daemon_config::DaemonConfig;
+use crate::harden::Report;
+use crate::harden::apply::{self, Batch, DaemonStep, Target};
+use crate::harden::journal::DEFAULT_STATE_DIR;
+use crate::harden::patch::containers::parse_bytes;
+use crate::harden::plan::{self, Pick, PlanOptions};
+use crate::harden::recheck::{self, DaemonState};
+use crate::harden::remedy::Limits;
+use crate::report;
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal.
+    Text,
+    /// The "hardening analysis" section, in Markdown.
+    Markdown,
+    /// The threatbench/harden/v1 JSON document.
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Exit codes:
+  0  plan made; applied changes verified (or pending a dockerd restart/reload)
+  1  an applied change did not make its check pass
+  2  usage error; --apply without a terminal to confirm on and without --yes
+  3  incomplete: the target could not be fully read, or an action failed")]
+pub struct HardenArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Plan from a facts bundle (no --apply then: the bundle may come from another machine).
+    #[arg(long, value_name = "FILE")]
+    pub facts: Option<PathBuf>,
+    /// How many failed checks to pick.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub top: usize,
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the plan to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Consider only these checks (ids, slugs or section prefixes).
+    #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
+    pub select: Vec<String>,
+    /// Never pick these checks.
+    #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
+    pub ignore: Vec<String>,
+    /// Benchmark edition whose numbers are shown and accepted.
+    #[arg(long, value_name = "EDITION", default_value = "cis-docker-1.6.0",
+          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1"])]
+    pub numbering: String,
+    /// Make sure at least one pick is not among these checks, e.g. the exercise items
+    /// `--numbering cis-docker-1.3.1 --at-least-one-beyond 5.10,5.14,5.22`.
+    #[arg(long, value_delimiter = ',', value_name = "ID|SLUG")]
+    pub at_least_one_beyond: Vec<String>,
+    /// Memory limit given to containers without one (also their memory-swap).
+    #[arg(long, default_value = "512m", value_name = "SIZE")]
+    pub memory: String,
+    /// PIDs limit given to containers without one.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub pids_limit: i64,
+    /// CPU shares given to containers without a CPU limit (the default weight is 1024).
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub cpu_shares: i64,
+    /// Make the local, reversible changes of the picks (daemon.json, chmod/chown, audit rules,
+    /// docker update), with a backup and a journal entry, then re-check.
+    #[arg(long, conflicts_with = "facts")]
+    pub apply: bool,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(short, long)]
+    pub yes: bool,
+    /// After changing daemon.json, reload dockerd (SIGHUP): applies the reloadable keys only.
+    #[arg(long, conflicts_with = "restart_daemon")]
+    pub reload_daemon: bool,
+    /// After changing daemon.json, restart dockerd through systemd (stops containers unless
+    /// live-restore is on).
+    #[arg(long)]
+    pub restart_daemon: bool,
+    /// Undo the last apply: restore file bytes, modes and owners, and reverse docker update values.
+    #[arg(long, conflicts_with_all = ["apply", "facts"])]
+    pub rollback: bool,
+    /// Where backups and the journal are kept.
+    #[arg(long, default_value = DEFAULT_STATE_DIR, value_name = "DIR", env = "THREATBENCH_STATE_DIR")]
+    pub state_dir: PathBuf,
+}
+
+impl HardenArgs {
+    fn daemon_step(&self) -> DaemonStep {
+        if self.restart_daemon {
+            DaemonStep::Restart
+        } else if self.reload_daemon {
+            DaemonStep::Reload
+        } else {
+            DaemonStep::None
+        }
+    }
+
+    fn selection(&self, numbering: Benchmark) -> Selection {
+        Selection {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            numbering: Some(numbering),
+            benchmark: None,
+        }
+    }
+}
+
+pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
+    let numbering = Benchmark::parse(&args.numbering).unwrap_or(Benchmark::CisDocker160);
+    let memory = parse_bytes(&args.memory).map_err(|e| anyhow::anyhow!("--memory {e}"))?;
+    anyhow::ensure!(args.pids_limit > 0, "--pids-limit must be positive");
+    anyhow::ensure!(args.cpu_shares >= 2, "--cpu-shares must be at least 2");
+    let confirm_on_tty = std::io::stdin().is_terminal();
+    if (args.apply || args.rollback) && !args.yes && !confirm_on_tty {
+        anstream::eprintln!(
+            "threatbench: refusing to {}: stdin is not a terminal to confirm on; review the plan, then pass --yes",
+            if args.rollback {
+                "roll back"
+            } else {
+                "apply changes"
+            }
+        );
+        return Ok(EXIT_USAGE);
+    }
+    if args.rollback {
+        return rollback(&args, confirm_on_tty);
+    }
+    let facts = super::scan::load_facts(&args.source, args.facts.as_deref())?;
+    let results = checks::run(&facts, &args.selection(numbering));
+    let opts = PlanOptions {
+        top: args.top,
+        limits: Limits {
+            memory,
+            pids_limit: args.pids_limit,
+            cpu_shares: args.cpu_shares,
+        },
+        at_least_one_beyond: args.at_least_one_beyond.clone(),
+        numbering,
+    };
+    let plan = plan::build(&facts, &results, &opts);
+    let incomplete = facts.docker.seen().is_none_or(|d| !d.partial.is_empty());
+    let mut report = Report {
+        facts: &facts,
+        plan: &plan,
+        numbering,
+        applied: None,
+        rechecks: &[],
+    };
+    if !args.apply {
+        write_output(args.output.as_deref(), &render(&report, args.format))?;
+        return Ok(if incomplete { EXIT_INCOMPLETE } else { EXIT_OK });
+    }
+
+    let picks: Vec<&Pick> = plan.picks.iter().collect();
+    let batch = Batch::from_picks(&picks);
+    if args.format == Format::Text {
+        // The plan first, so the person confirming has seen every change.
+        write_output(None, &render(&report, args.format))?;
+    }
+    if batch.is_empty() {
+        anstream::eprintln!(
+            "threatbench: none of the picks can be applied automatically (see each change)"
+        );
+        if args.format != Format::Text {
+            write_output(args.output.as_deref(), &render(&report, args.format))?;
+        }
+        return Ok(if incomplete { EXIT_INCOMPLETE } else { EXIT_OK });
+    }
+    if !args.yes && !confirm(&batch)? {
+        anstream::eprintln!("threatbench: nothing changed");
+        return Ok(EXIT_OK);
+    }
+    let daemon = DaemonConfig::from_facts(&facts);
+    let target = Target {
+        facts: &facts,
+        state_dir: args.state_dir.clone(),
+        endpoint: facts
+            .docker
+            .seen()
+            .map(|d| d.endpoint.clone())
+            .or_else(|| args.source.docker_host.clone()),
+        dockerd_pid: daemon.process.as_ref().map(|p| p.pid),
+    };
+    let record = runtime()?.block_on(apply::apply(&batch, &target, args.daemon_step()))?;
+    let failed_actions = record
+        .entries
+        .iter()
+        .any(|e| !e.outcome().starts_with("done"));
+    let daemon_state = match record.entries.iter().find_map(|e| match e {
+        crate::harden::journal::Entry::Daemon { action, outcome } if outcome == "done" => {
+            Some(action.clone())
+        }
+        _ => None,
+    }) {
+        Some(a) if a.starts_with("restart") => DaemonState::Restarted,
+        Some(_) => DaemonState::Reloaded,
+        None => DaemonState::NotTold,
+    };
+
+    // Re-collect and re-run the affected checks.
+    let applied: Vec<&Pick> = picks
+        .iter()
+        .copied()
+        .filter(|p| batch.checks.iter().any(|s| s == p.check.slug))
+        .collect();
+    let fresh = super::scan::load_facts(&args.source, None)?;
+    let selection = Selection {
+        select: applied.iter().map(|p| p.check.slug.to_string()).collect(),
+        ignore: vec![],
+        numbering: Some(numbering),
+        benchmark: None,
+    };
+    let after = checks::run(&fresh, &selection);
+    let rechecks = recheck::compare(&applied, &after, daemon_state);
+    report.applied = Some(&record);
+    report.rechecks = &rechecks;
+    match args.format {
+        Format::Text => write_output(
+            None,
+            &(report::harden_text::render_record(&record)
+                + &report::harden_text::render_rechecks(&rechecks)),
+        )?,
+        _ => write_output(args.output.as_deref(), &render(&report, args.format))?,
+    }
+    if failed_actions {
+        return Ok(EXIT_INCOMPLETE);
+    }
+    let unfixed = rechecks.iter().any(|r| r.pending.is_none() && !r.fixed());
+    Ok(if unfixed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => report::harden_text::render(report),
+        Format::Markdown => report::harden_markdown::render(report),
+        Format::Json => report::harden_json::render(report),
+    }
+}
+
+/// Ask on the terminal; anything but y/yes declines.
+fn confirm(batch: &Batch) -> anyhow::Result<bool> {
+    let mut err = anstream::stderr().lock();
+    writeln!(err, "\nthreatbench will make these changes:")?;
+    for line in batch.describe() {
+        writeln!(err, "  {}", report::sanitize::terminal(&line))?;
+    }
+    for diff in batch.daemon_json_diffs() {
+        for line in diff.lines() {
+            writeln!(err, "    {}", report::sanitize::terminal(line))?;
+        }
+    }
+    write!(err, "Apply them? [y/N] ")?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+fn rollback(args: &HardenArgs, confirm_on_tty: bool) -> anyhow::Result<u8> {
+    let journal = crate::harden::journal::Journal::open(&args.state_dir)?;
+    let Some(last) = journal.last_open_apply()? else {
+        anstream::eprintln!(
+            "threatbench: nothing to roll back in {}",
+            args.state_dir.display()
+        );
+        return Ok(EXIT_OK);
+    };
+    if !args.yes && confirm_on_tty {
+        let mut err = anstream::stderr().lock();
+        writeln!(
+            err,
+            "Roll back apply {} of {} ({} change(s))? [y/N] ",
+            last.id,
+            last.at,
+            last.entries.len()
+        )?;
+        err.flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            return Ok(EXIT_OK);
+        }
+    }
+    let step = args.daemon_step();
+    let facts = if step != DaemonStep::None {
+        Some(super::scan::load_facts(&args.source, None)?)
+    } else {
+        None
+    };
+    let pid = facts
+        .as_ref()
+        .and_then(|f| DaemonConfig::from_facts(f).process.map(|p| p.pid));
+    let done = runtime()?.block_on(apply::rollback(
+        &args.state_dir,
+        args.source.docker_host.as_deref(),
+        step,
+        pid,
+        facts.as_ref(),
+    ))?;
+    let Some((_, record)) = done else {
+        return Ok(EXIT_OK);
+    };
+    let mut text = report::harden_text::render_record(&record);
+    let touched_daemon_json = record.entries.iter().any(|e| {
+        matches!(e, crate::harden::journal::Entry::File { path, content_changed: true, .. } if path != crate::harden::patch::audit::RULES_FILE)
+    });
+    if touched_daemon_json && step == DaemonStep::None {
+        text.push_str("daemon.json restored: dockerd uses it after its next reload or restart\n");
+    }
+    write_output(args.output.as_deref(), &text)?;
+    let failed = record
+        .entries
+        .iter()
+        .any(|e| !e.outcome().starts_with("done"));
+    Ok(if failed { EXIT_INCOMPLETE } else { EXIT_OK })
+}

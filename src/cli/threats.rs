@@ -1,0 +1,195 @@
+//! `threatbench threats`: scan (or load facts), run every check, and show the STRIDE threat
+//! model: the component × STRIDE matrix and the threat register, most urgent first; or the
+//! threat-model document (`--format markdown`), or `threatbench/threats/v1` JSON.
+//! `threatbench threats catalog` prints the catalogue (reference docs).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::collect::SourceArgs;
+use super::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, write_output};
+use crate::checks::{self, Benchmark, Selection};
+use crate::report::{self, ScanReport};
+use crate::threats::modelfile::{DEFAULT_DISCOVERED_FILE, DEFAULT_MODEL_FILE};
+use crate::threats::{self, Level, ModelFile, Status};
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Matrix and threat register for a terminal.
+    Table,
+    /// The threatbench/threats/v1 JSON document.
+    Json,
+    /// The threat-model document (Markdown with a Mermaid data-flow diagram).
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<RiskLevel> for Level {
+    fn from(r: RiskLevel) -> Level {
+        match r {
+            RiskLevel::Low => Level::Low,
+            RiskLevel::Medium => Level::Medium,
+            RiskLevel::High => Level::High,
+            RiskLevel::Critical => Level::Critical,
+        }
+    }
+}
+
+/// Where the user's model file comes from, shared by `scan` and `threats`.
+#[derive(Debug, Args, Clone)]
+pub struct ModelArgs {
+    /// The user's model file (scope, decisions, suppressions, custom threats). Default:
+    /// ./threatmodel.yaml when it exists.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_model")]
+    pub model: Option<PathBuf>,
+    /// Ignore ./threatmodel.yaml.
+    #[arg(long)]
+    pub no_model: bool,
+}
+
+impl ModelArgs {
+    /// Load the model file: the one named, else ./threatmodel.yaml if present, else none.
+    pub fn load(&self) -> anyhow::Result<Option<ModelFile>> {
+        if self.no_model {
+            return Ok(None);
+        }
+        let path = match &self.model {
+            Some(p) => p.clone(),
+            None => {
+                let p = PathBuf::from(DEFAULT_MODEL_FILE);
+                if !p.exists() {
+                    return Ok(None);
+                }
+                p
+            }
+        };
+        ModelFile::load(&path, threats::builtin()).map(Some)
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, after_help = super::EXIT_CODES_HELP)]
+pub struct ThreatsArgs {
+    #[command(subcommand)]
+    pub command: Option<ThreatsCommand>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Analyse a facts bundle written by `threatbench collect` instead of this machine.
+    #[arg(long, value_name = "FILE")]
+    pub facts: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the machine-owned model (elements, boundaries, instance statuses) as YAML to
+    /// PATH (default ./threatmodel.discovered.yaml). Nothing is written unless asked.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = DEFAULT_DISCOVERED_FILE)]
+    pub write_discovered: Option<PathBuf>,
+    /// Exit with 1 when an exposed threat's current risk is at or above this level.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<RiskLevel>,
+    /// Also list mitigated, accepted and not-applicable instances, with every linked check.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThreatsCommand {
+    /// Print the threat catalogue (reference documentation).
+    Catalog {
+        #[arg(short, long, value_enum, default_value_t = CatalogFormat::Markdown)]
+        format: CatalogFormat,
+        /// Write to FILE instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CatalogFormat {
+    Markdown,
+    Json,
+    Yaml,
+}
+
+pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
+    if let Some(ThreatsCommand::Catalog { format, output }) = args.command {
+        let cat = threats::builtin();
+        let text = match format {
+            CatalogFormat::Markdown => report::threats_catalog::markdown(cat),
+            CatalogFormat::Json => serde_json::to_string_pretty(cat)? + "\n",
+            CatalogFormat::Yaml => threats::catalog::CATALOG_YAML.to_string(),
+        };
+        write_output(output.as_deref(), &text)?;
+        return Ok(EXIT_OK);
+    }
+    let started = Instant::now();
+    let model = args.model.load()?;
+    let facts = super::scan::load_facts(&args.source, args.facts.as_deref())?;
+    let results = checks::run(&facts, &Selection::default());
+    let assessment = threats::assess(&facts, &results, model.as_ref());
+    let report = ScanReport {
+        facts: &facts,
+        results,
+        numbering: Benchmark::CisDocker160,
+        duration_ms: started.elapsed().as_millis(),
+        threats: None,
+        lint: None,
+    };
+    if let Some(path) = &args.write_discovered {
+        write_discovered(path, &report, &assessment)?;
+    }
+    let text = match args.format {
+        Format::Table => report::threats_table::render(
+            &report,
+            &assessment,
+            report::threats_table::ThreatTableOptions {
+                verbose: args.verbose,
+            },
+        ),
+        Format::Json => report::threats_json::render(&report, &assessment),
+        Format::Markdown => report::threats_markdown::render(&report, &assessment),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    if !report.incomplete_reasons().is_empty() {
+        return Ok(EXIT_INCOMPLETE);
+    }
+    let hit = args.fail_on.is_some_and(|t| {
+        let t: Level = t.into();
+        assessment
+            .instances
+            .iter()
+            .any(|i| i.status == Status::Exposed && i.risk.current.level >= t)
+    });
+    Ok(if hit { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn write_discovered(
+    path: &Path,
+    report: &ScanReport,
+    a: &threats::Assessment,
+) -> anyhow::Result<()> {
+    let text = report::threats_discovered::render(report, a)?;
+    let is_model = path
+        .file_name()
+        .is_some_and(|n| n == std::ffi::OsStr::new(DEFAULT_MODEL_FILE));
+    anyhow::ensure!(
+        !is_model,
+        "--write-discovered {}: refusing to write over the human-owned model file",
+        path.display()
+    );
+    write_output(Some(path), &text)
+}

@@ -1,0 +1,193 @@
+//! `harden --format json`: the public `threatbench/harden/v1` document. Fields may be added, never
+//! renamed or removed within v1.
+
+use serde::Serialize;
+
+use crate::harden::journal::Record;
+use crate::harden::plan::{Pick, display_id};
+use crate::harden::recheck::Recheck;
+use crate::harden::{HARDEN_SCHEMA, Report};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    tool: Tool,
+    target: Target<'a>,
+    numbering: &'static str,
+    scoring: &'static str,
+    candidates: usize,
+    picks: Vec<PickEntry<'a>>,
+    others: Vec<Other>,
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    applied: Option<&'a Record>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    recheck: &'a [Recheck],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    hostname: Option<&'a str>,
+    root: &'a str,
+    collected_at: &'a str,
+    docker_endpoint: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CheckRef {
+    id: &'static str,
+    slug: &'static str,
+    benchmark: &'static str,
+    title: &'static str,
+    severity: &'static str,
+    ids: Vec<IdEntry>,
+}
+
+#[derive(Serialize)]
+struct IdEntry {
+    benchmark: &'static str,
+    id: &'static str,
+}
+
+#[derive(Serialize)]
+struct Risk {
+    before: &'static str,
+    after: &'static str,
+    basis: &'static str,
+}
+
+#[derive(Serialize)]
+struct ChangeEntry<'a> {
+    kind: &'static str,
+    summary: &'a str,
+    commands: &'a [String],
+    diff: Option<&'a str>,
+    activation: Option<&'a str>,
+    /// Whether `--apply` performs this change.
+    applicable: bool,
+    blocked: Option<&'a str>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct PickEntry<'a> {
+    rank: usize,
+    check: CheckRef,
+    evidence: &'a str,
+    surface: &'static str,
+    score: f64,
+    threats: &'a [String],
+    risk: Risk,
+    objects: Vec<&'a str>,
+    change: ChangeEntry<'a>,
+    side_effects: &'a [String],
+    verification: &'a str,
+    why: &'a str,
+}
+
+#[derive(Serialize)]
+struct Other {
+    id: &'static str,
+    slug: &'static str,
+    surface: &'static str,
+    score: f64,
+}
+
+fn check_ref(p: &Pick, numbering: crate::checks::Benchmark) -> CheckRef {
+    let (id, benchmark) = display_id(p.check, numbering);
+    CheckRef {
+        id,
+        slug: p.check.slug,
+        benchmark: benchmark.as_str(),
+        title: p.check.title,
+        severity: p.check.severity.as_str(),
+        ids: p
+            .check
+            .ids
+            .iter()
+            .map(|(b, id)| IdEntry {
+                benchmark: b.as_str(),
+                id,
+            })
+            .collect(),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let facts = report.facts;
+    let plan = report.plan;
+    let doc = Document {
+        schema: HARDEN_SCHEMA,
+        tool: Tool {
+            name: "threatbench",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        target: Target {
+            hostname: facts.host.hostname.as_deref(),
+            root: &facts.host.root,
+            collected_at: &facts.collected_at,
+            docker_endpoint: facts
+                .docker
+                .seen()
+                .map(|d| d.endpoint.as_str())
+                .or(facts.scanner_env.docker_host.as_deref()),
+        },
+        numbering: report.numbering.as_str(),
+        scoring: crate::harden::risk::INTERIM_BASIS,
+        candidates: plan.candidates,
+        picks: plan
+            .picks
+            .iter()
+            .map(|p| {
+                let c = &p.proposal.change;
+                PickEntry {
+                    rank: p.rank,
+                    check: check_ref(p, report.numbering),
+                    evidence: &p.evidence,
+                    surface: p.surface.as_str(),
+                    score: p.risk.score,
+                    threats: &p.risk.threats,
+                    risk: Risk {
+                        before: p.risk.before.as_str(),
+                        after: p.risk.after.as_str(),
+                        basis: p.risk.basis,
+                    },
+                    objects: p.objects.iter().map(|o| o.name.as_str()).collect(),
+                    change: ChangeEntry {
+                        kind: c.kind.as_str(),
+                        summary: &c.summary,
+                        commands: &c.commands,
+                        diff: c.diff.as_deref(),
+                        activation: c.activation.as_deref(),
+                        applicable: c.blocked.is_none() && !c.actions.is_empty(),
+                        blocked: c.blocked.as_deref(),
+                        notes: &c.notes,
+                    },
+                    side_effects: &p.proposal.side_effects,
+                    verification: &p.proposal.verification,
+                    why: &p.why,
+                }
+            })
+            .collect(),
+        others: plan
+            .others
+            .iter()
+            .map(|(c, s, score)| Other {
+                id: c.id(),
+                slug: c.slug,
+                surface: s.as_str(),
+                score: *score,
+            })
+            .collect(),
+        notes: &plan.notes,
+        applied: report.applied,
+        recheck: report.rechecks,
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
+}

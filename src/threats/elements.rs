@@ -1,0 +1,1161 @@
+//! The system's data-flow diagram, discovered from the facts: external entities, processes, data
+//! stores and data flows, inside trust boundaries.
+//!
+//! Discovery is a list of sources ([`SOURCES`]); each reads one part of the facts and adds the
+//! elements it can see. Adding a source (Kubernetes API facts, compose files) is one function in
+//! that list. A source also says why the element kinds it owns are absent, so that a threat with
+//! no element is reported as "not applicable: component not present" (the facts show it is not
+//! there) or "unknown" (the facts could not show either way), never silently dropped.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::Stride;
+use crate::checks::{CheckResult, Verdict};
+use crate::facts::Facts;
+use crate::facts::daemon_config::{ConfigFile, DaemonConfig, Setting};
+use crate::facts::docker::ContainerView;
+
+/// The DFD element types of STRIDE-per-element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DfdType {
+    ExternalEntity,
+    Process,
+    DataStore,
+    DataFlow,
+}
+
+impl DfdType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DfdType::ExternalEntity => "external-entity",
+            DfdType::Process => "process",
+            DfdType::DataStore => "data-store",
+            DfdType::DataFlow => "data-flow",
+        }
+    }
+
+    /// STRIDE-per-element: external entity S,R; process all six; data store T,I,D (+R when the
+    /// store is a log); data flow T,I,D.
+    pub fn allows(self, stride: Stride, is_log: bool) -> bool {
+        use Stride::*;
+        match self {
+            DfdType::ExternalEntity => matches!(stride, Spoofing | Repudiation),
+            DfdType::Process => true,
+            DfdType::DataStore => {
+                matches!(stride, Tampering | InformationDisclosure | DenialOfService)
+                    || (is_log && stride == Repudiation)
+            }
+            DfdType::DataFlow => {
+                matches!(stride, Tampering | InformationDisclosure | DenialOfService)
+            }
+        }
+    }
+}
+
+/// What an element is, finer than its DFD type: the catalogue attaches threats to kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ElementKind {
+    DockerClient,
+    DockerApiFlow,
+    Dockerd,
+    DockerConfig,
+    AuditLog,
+    DataRoot,
+    BuildContext,
+    ClientConfig,
+    Containerd,
+    ContainerdFlow,
+    Host,
+    Registry,
+    RegistryFlow,
+    Image,
+    Container,
+    ContainerSocketFlow,
+    Kubectl,
+    KubeApiFlow,
+    KubeApiserver,
+    Etcd,
+    EtcdFlow,
+    KubeScheduler,
+    KubeControllerManager,
+    Kubelet,
+    KubeletFlow,
+    KubeProxy,
+    KubeProxyKubeconfig,
+    Pod,
+    PodNetwork,
+}
+
+impl ElementKind {
+    pub const ALL: [ElementKind; 29] = [
+        ElementKind::DockerClient,
+        ElementKind::DockerApiFlow,
+        ElementKind::Dockerd,
+        ElementKind::DockerConfig,
+        ElementKind::AuditLog,
+        ElementKind::DataRoot,
+        ElementKind::BuildContext,
+        ElementKind::ClientConfig,
+        ElementKind::Containerd,
+        ElementKind::ContainerdFlow,
+        ElementKind::Host,
+        ElementKind::Registry,
+        ElementKind::RegistryFlow,
+        ElementKind::Image,
+        ElementKind::Container,
+        ElementKind::ContainerSocketFlow,
+        ElementKind::Kubectl,
+        ElementKind::KubeApiFlow,
+        ElementKind::KubeApiserver,
+        ElementKind::Etcd,
+        ElementKind::EtcdFlow,
+        ElementKind::KubeScheduler,
+        ElementKind::KubeControllerManager,
+        ElementKind::Kubelet,
+        ElementKind::KubeletFlow,
+        ElementKind::KubeProxy,
+        ElementKind::KubeProxyKubeconfig,
+        ElementKind::Pod,
+        ElementKind::PodNetwork,
+    ];
+
+    pub fn dfd(self) -> DfdType {
+        use ElementKind::*;
+        match self {
+            DockerClient | Kubectl => DfdType::ExternalEntity,
+            Dockerd
+            | Containerd
+            | Host
+            | Registry
+            | Container
+            | KubeApiserver
+            | KubeScheduler
+            | KubeControllerManager
+            | Kubelet
+            | KubeProxy
+            | Pod => DfdType::Process,
+            DockerConfig | AuditLog | DataRoot | BuildContext | ClientConfig | Image | Etcd
+            | KubeProxyKubeconfig => DfdType::DataStore,
+            DockerApiFlow | ContainerdFlow | RegistryFlow | ContainerSocketFlow | KubeApiFlow
+            | EtcdFlow | KubeletFlow | PodNetwork => DfdType::DataFlow,
+        }
+    }
+
+    /// Log stores, where repudiation applies to the record itself.
+    pub fn is_log(self) -> bool {
+        self == ElementKind::AuditLog
+    }
+
+    pub fn as_str(self) -> &'static str {
+        use ElementKind::*;
+        match self {
+            DockerClient => "docker-client",
+            DockerApiFlow => "docker-api-flow",
+            Dockerd => "dockerd",
+            DockerConfig => "docker-config",
+            AuditLog => "audit-log",
+            DataRoot => "data-root",
+            BuildContext => "build-context",
+            ClientConfig => "client-config",
+            Containerd => "containerd",
+            ContainerdFlow => "containerd-flow",
+            Host => "host",
+            Registry => "registry",
+            RegistryFlow => "registry-flow",
+            Image => "image",
+            Container => "container",
+            ContainerSocketFlow => "container-socket-flow",
+            Kubectl => "kubectl",
+            KubeApiFlow => "kube-api-flow",
+            KubeApiserver => "kube-apiserver",
+            Etcd => "etcd",
+            EtcdFlow => "etcd-flow",
+            KubeScheduler => "kube-scheduler",
+            KubeControllerManager => "kube-controller-manager",
+            Kubelet => "kubelet",
+            KubeletFlow => "kubelet-flow",
+            KubeProxy => "kube-proxy",
+            KubeProxyKubeconfig => "kube-proxy-kubeconfig",
+            Pod => "pod",
+            PodNetwork => "pod-network",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ElementKind> {
+        ElementKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Kinds of trust boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BoundaryKind {
+    /// Everything outside the scanned machine: remote clients, registries.
+    Network,
+    /// The scanned machine (kernel, root-owned daemons and files).
+    Host,
+    /// One container's namespaces and cgroups.
+    Container,
+    /// A Kubernetes cluster's control plane and nodes.
+    Cluster,
+    /// A Kubernetes namespace (RBAC and NetworkPolicy scope).
+    Namespace,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Boundary {
+    pub id: String,
+    pub kind: BoundaryKind,
+    pub label: String,
+    /// The boundary this one is nested in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// How check results with per-object outcomes are matched to an element.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectRef {
+    /// The `kind` of an `ObjectOutcome` (`container`, `image`).
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl ObjectRef {
+    pub fn matches(&self, kind: &str, name: &str, id: Option<&str>) -> bool {
+        if self.kind != kind {
+            return false;
+        }
+        let id_match = match (&self.id, id) {
+            (Some(a), Some(b)) if a.len() >= 12 && b.len() >= 12 => {
+                let a = a.trim_start_matches("sha256:");
+                let b = b.trim_start_matches("sha256:");
+                a.starts_with(b) || b.starts_with(a)
+            }
+            _ => false,
+        };
+        id_match || (!name.is_empty() && self.name == name)
+    }
+}
+
+/// A verdict that discovery derived for one element where the check itself only judges the whole
+/// system (e.g. which registry is insecure).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocalEvidence {
+    pub slug: String,
+    pub verdict: Verdict,
+    pub evidence: String,
+}
+
+/// One DFD element.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Element {
+    /// Stable id, `<kind>:<name>` (e.g. `container:api`, `flow:docker-client->dockerd`).
+    pub id: String,
+    pub kind: ElementKind,
+    pub dfd: DfdType,
+    /// Human label. May hold untrusted text (container names): renderers sanitise it.
+    pub label: String,
+    /// The trust boundary the element sits in.
+    pub boundary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Trust boundaries a flow crosses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crosses: Vec<String>,
+    /// Observed properties, for the document and the "why" of threats.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ObjectRef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_evidence: Vec<LocalEvidence>,
+}
+
+impl Element {
+    pub fn new(id: impl Into<String>, kind: ElementKind, label: impl Into<String>) -> Element {
+        Element {
+            id: id.into(),
+            kind,
+            dfd: kind.dfd(),
+            label: label.into(),
+            boundary: HOST.into(),
+            from: None,
+            to: None,
+            crosses: vec![],
+            properties: BTreeMap::new(),
+            objects: vec![],
+            local_evidence: vec![],
+        }
+    }
+
+    fn in_boundary(mut self, boundary: &str) -> Self {
+        self.boundary = boundary.into();
+        self
+    }
+
+    fn flow(mut self, from: &str, to: &str, crosses: &[&str]) -> Self {
+        self.from = Some(from.into());
+        self.to = Some(to.into());
+        self.crosses = crosses.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    fn prop(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.properties.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn crosses_boundary(&self) -> bool {
+        !self.crosses.is_empty()
+    }
+}
+
+/// Why no element of a kind exists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Absence {
+    /// True when the facts could not show whether the component exists (unknown), false when
+    /// they show it is not there (not applicable).
+    pub unknown: bool,
+    pub reason: String,
+}
+
+/// The discovered system.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SystemModel {
+    pub boundaries: Vec<Boundary>,
+    pub elements: Vec<Element>,
+    /// For element kinds with no element: why.
+    pub absent: BTreeMap<ElementKind, Absence>,
+    /// What discovery could not see (for the document's model gaps).
+    pub gaps: Vec<String>,
+}
+
+impl SystemModel {
+    pub fn element(&self, id: &str) -> Option<&Element> {
+        self.elements.iter().find(|e| e.id == id)
+    }
+
+    fn add(&mut self, e: Element) {
+        if !self.elements.iter().any(|x| x.id == e.id) {
+            self.elements.push(e);
+        }
+    }
+
+    fn boundary(&mut self, id: &str, kind: BoundaryKind, label: &str, parent: Option<&str>) {
+        if !self.boundaries.iter().any(|b| b.id == id) {
+            self.boundaries.push(Boundary {
+                id: id.into(),
+                kind,
+                label: label.into(),
+                parent: parent.map(str::to_string),
+            });
+        }
+    }
+
+    fn absent(&mut self, kinds: &[ElementKind], unknown: bool, reason: &str) {
+        for k in kinds {
+            if !self.elements.iter().any(|e| e.kind == *k) {
+                self.absent.entry(*k).or_insert(Absence {
+                    unknown,
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    }
+
+    pub fn has_kind(&self, kind: ElementKind) -> bool {
+        self.elements.iter().any(|e| e.kind == kind)
+    }
+}
+
+/// What discovery reads.
+pub struct Discovery<'a> {
+    pub facts: &'a Facts,
+    pub results: &'a [CheckResult],
+    pub daemon: DaemonConfig,
+}
+
+/// One discovery source.
+pub type Source = fn(&Discovery, &mut SystemModel);
+
+/// Every source, in order. Kubernetes API facts will add a source here (pods, namespaces, RBAC).
+pub const SOURCES: &[(&str, Source)] = &[
+    ("docker", docker_elements),
+    ("kubernetes-processes", kubernetes_from_processes),
+];
+
+pub const NETWORK: &str = "network";
+pub const HOST: &str = "host";
+pub const CLUSTER: &str = "cluster";
+
+/// Discover the system from the facts and check results.
+pub fn discover(facts: &Facts, results: &[CheckResult]) -> SystemModel {
+    let d = Discovery {
+        facts,
+        results,
+        daemon: DaemonConfig::from_facts(facts),
+    };
+    let mut model = SystemModel::default();
+    let host_label = match &facts.host.hostname {
+        Some(h) => format!("host {h}"),
+        None => "host".into(),
+    };
+    model.boundary(
+        NETWORK,
+        BoundaryKind::Network,
+        "network (outside the host)",
+        None,
+    );
+    model.boundary(HOST, BoundaryKind::Host, &host_label, Some(NETWORK));
+    for (_, source) in SOURCES {
+        source(&d, &mut model);
+    }
+    // Any kind that no source explained.
+    for k in ElementKind::ALL {
+        if !model.has_kind(k) && !model.absent.contains_key(&k) {
+            model.absent.insert(
+                k,
+                Absence {
+                    unknown: true,
+                    reason: format!("no discovery source reports {} elements", k.as_str()),
+                },
+            );
+        }
+    }
+    model
+}
+
+const DOCKER_KINDS: &[ElementKind] = &[
+    ElementKind::DockerClient,
+    ElementKind::DockerApiFlow,
+    ElementKind::Dockerd,
+    ElementKind::DockerConfig,
+    ElementKind::AuditLog,
+    ElementKind::DataRoot,
+    ElementKind::BuildContext,
+    ElementKind::ClientConfig,
+    ElementKind::Containerd,
+    ElementKind::ContainerdFlow,
+    ElementKind::Host,
+    ElementKind::Registry,
+    ElementKind::RegistryFlow,
+    ElementKind::Image,
+    ElementKind::Container,
+    ElementKind::ContainerSocketFlow,
+];
+
+/// Docker: the daemon and its API, configuration, runtime, registries, images and containers.
+fn docker_elements(d: &Discovery, m: &mut SystemModel) {
+    let facts = d.facts;
+    let api = facts.docker.seen();
+    let dockerd_seen = d.daemon.process.is_some();
+    let config_present = matches!(
+        d.daemon.config_file,
+        ConfigFile::Parsed(_) | ConfigFile::Invalid(_)
+    );
+    let processes_readable = facts.host.processes_named("dockerd").is_ok();
+    let any_dockerd = facts
+        .host
+        .processes_named("dockerd")
+        .map(|p| !p.is_empty())
+        .unwrap_or(false);
+    if api.is_none() && !dockerd_seen && !any_dockerd && !config_present {
+        let reason = match facts.docker.as_result() {
+            Err(u) => format!("Docker not visible: {}", u.reason),
+            Ok(_) => "Docker not visible".into(),
+        };
+        // The API was not reachable; if /proc could be read and shows no dockerd, Docker is
+        // not on this host. Otherwise we cannot tell.
+        let unknown = !processes_readable;
+        let reason = if unknown {
+            reason
+        } else {
+            format!("{reason}; no dockerd process on this host")
+        };
+        m.absent(DOCKER_KINDS, unknown, &reason);
+        return;
+    }
+
+    // The daemon.
+    let mut dockerd = Element::new("process:dockerd", ElementKind::Dockerd, "dockerd");
+    if let Some(a) = api {
+        if let Some(v) = &a.version.version {
+            dockerd = dockerd.prop("version", v.clone());
+        }
+        dockerd = dockerd.prop("endpoint", a.endpoint.clone());
+        if let Some(opts) = &a.info.security_options {
+            dockerd = dockerd.prop("security_options", opts.join("; "));
+        }
+    }
+    match &d.daemon.process {
+        Some(p) => dockerd = dockerd.prop("command_line", p.command_line()),
+        None => {
+            if let Some(note) = &d.daemon.process_note {
+                dockerd = dockerd.prop("process", note.clone());
+            }
+        }
+    }
+    m.add(dockerd);
+
+    // The client and the API flow, one flow whatever the transports, so its id is stable.
+    let hosts = d.daemon.hosts();
+    let listeners: Vec<String> = match &hosts {
+        Setting::Unset { .. } => vec![format!(
+            "unix://{}",
+            crate::facts::daemon_config::DEFAULT_SOCKET
+        )],
+        other => other.strings(),
+    };
+    let tcp: Vec<&String> = listeners
+        .iter()
+        .filter(|h| {
+            let h = h.to_ascii_lowercase();
+            h.starts_with("tcp://") || h.starts_with("http://") || h.starts_with("https://")
+        })
+        .collect();
+    let tlsverify = d.daemon.get("tlsverify").as_bool(false);
+    let tls = d.daemon.get("tls").as_bool(false);
+    let client_boundary = if tcp.is_empty() { HOST } else { NETWORK };
+    let mut flow = Element::new(
+        "flow:docker-client->dockerd",
+        ElementKind::DockerApiFlow,
+        "Docker Engine API",
+    )
+    .flow("ee:docker-client", "process:dockerd", &[HOST])
+    .in_boundary(client_boundary);
+    let listener_text = match &hosts {
+        Setting::Unknown { reason } => format!("unknown ({reason})"),
+        _ => listeners.join(", "),
+    };
+    flow = flow.prop("listeners", listener_text);
+    let (encrypted, authenticated) = if matches!(hosts, Setting::Unknown { .. }) {
+        ("unknown", "unknown")
+    } else if tcp.is_empty() {
+        (
+            "not applicable (local unix socket)",
+            "by socket owner and mode",
+        )
+    } else {
+        match (tlsverify, tls) {
+            (Some(true), _) => ("yes (TLS)", "yes (TLS client certificates)"),
+            (Some(false), Some(true)) => ("yes (TLS)", "no (tlsverify off)"),
+            (Some(false), Some(false)) => ("no", "no"),
+            _ => ("unknown", "unknown"),
+        }
+    };
+    flow = flow
+        .prop("encrypted", encrypted)
+        .prop("authenticated", authenticated);
+    m.add(flow);
+    m.add(
+        Element::new(
+            "ee:docker-client",
+            ElementKind::DockerClient,
+            "Docker client (users, CI)",
+        )
+        .in_boundary(client_boundary),
+    );
+    m.add(
+        Element::new(
+            "store:docker-client-config",
+            ElementKind::ClientConfig,
+            "client configuration (~/.docker/config.json)",
+        )
+        .in_boundary(client_boundary),
+    );
+    m.add(
+        Element::new(
+            "store:build-context",
+            ElementKind::BuildContext,
+            "Dockerfiles and build contexts",
+        )
+        .in_boundary(client_boundary),
+    );
+
+    // Configuration and logs on the host.
+    let mut config = Element::new(
+        "store:docker-config",
+        ElementKind::DockerConfig,
+        "Docker configuration, sockets and TLS material",
+    )
+    .prop("daemon_json", d.daemon.config_path.clone());
+    for key in ["tlscacert", "tlscert", "tlskey"] {
+        if let Some(v) = d.daemon.get(key).value() {
+            config = config.prop(key, v.as_str().unwrap_or_default().to_string());
+        }
+    }
+    m.add(config);
+    let mut logs = Element::new(
+        "store:docker-audit-log",
+        ElementKind::AuditLog,
+        "daemon logs and audit trail",
+    );
+    if let Some(driver) = api.and_then(|a| a.info.logging_driver.as_ref()) {
+        logs = logs.prop("log_driver", driver.clone());
+    }
+    m.add(logs);
+    let mut data_root = Element::new(
+        "store:docker-data-root",
+        ElementKind::DataRoot,
+        "image layers, volumes and container logs",
+    );
+    if let Some(dir) = api.and_then(|a| a.info.docker_root_dir.clone()) {
+        data_root = data_root.prop("path", dir);
+    }
+    m.add(data_root);
+
+    // The host itself.
+    let mut host = Element::new("process:host", ElementKind::Host, "host kernel and OS");
+    if let Some(a) = api {
+        if let Some(k) = &a.info.kernel_version {
+            host = host.prop("kernel", k.clone());
+        }
+        if let Some(os) = &a.info.operating_system {
+            host = host.prop("os", os.clone());
+        }
+    }
+    m.add(host);
+
+    // containerd and runc: dockerd always drives containers through containerd.
+    let mut containerd = Element::new(
+        "process:containerd",
+        ElementKind::Containerd,
+        "containerd, shims and runc",
+    );
+    // Only when unambiguous: other containerd instances may run on the host.
+    if let Ok([p]) = facts.host.processes_named("containerd").as_deref() {
+        containerd = containerd.prop("command_line", p.command_line());
+    }
+    m.add(containerd);
+    m.add(
+        Element::new(
+            "flow:dockerd->containerd",
+            ElementKind::ContainerdFlow,
+            "containerd gRPC (containerd.sock)",
+        )
+        .flow("process:dockerd", "process:containerd", &[]),
+    );
+
+    registries(d, m);
+    images(d, m);
+    containers(d, m);
+    m.absent(
+        DOCKER_KINDS,
+        false,
+        "no such element on this Docker host (see the model)",
+    );
+}
+
+fn registries(d: &Discovery, m: &mut SystemModel) {
+    // name -> (secure?, mirrors)
+    let mut found: BTreeMap<String, (Option<bool>, Vec<String>)> = BTreeMap::new();
+    let api = d.facts.docker.seen();
+    if let Some(reg) = api.and_then(|a| a.info.registry_config.as_ref()) {
+        for (name, info) in reg.index_configs.iter().flatten() {
+            found.insert(
+                name.clone(),
+                (info.secure, info.mirrors.clone().unwrap_or_default()),
+            );
+        }
+        for cidr in reg.insecure_registry_cidrs.iter().flatten() {
+            if cidr == "127.0.0.0/8" || cidr == "::1/128" {
+                continue;
+            }
+            found.insert(cidr.clone(), (Some(false), vec![]));
+        }
+    } else {
+        found.insert("docker.io".into(), (None, vec![]));
+        for r in d.daemon.get("insecure-registries").strings() {
+            found.insert(r, (Some(false), vec![]));
+        }
+    }
+    for (name, (secure, mirrors)) in found {
+        let pid = format!("process:registry:{name}");
+        let label = if name == "docker.io" {
+            "registry docker.io (Docker Hub)".to_string()
+        } else {
+            format!("registry {name}")
+        };
+        let mut reg = Element::new(&pid, ElementKind::Registry, label).in_boundary(NETWORK);
+        if !mirrors.is_empty() {
+            reg = reg.prop("mirrors", mirrors.join(", "));
+        }
+        let mut flow = Element::new(
+            format!("flow:dockerd->registry:{name}"),
+            ElementKind::RegistryFlow,
+            format!("pulls and pushes to {name}"),
+        )
+        .flow("process:dockerd", &pid, &[HOST]);
+        match secure {
+            Some(true) => {
+                flow = flow.prop("transport", "verified TLS");
+                flow.local_evidence.push(LocalEvidence {
+                    slug: "daemon-no-insecure-registries".into(),
+                    verdict: Verdict::Pass,
+                    evidence: format!(
+                        "{name} is used over verified TLS (docker info IndexConfigs Secure=true)"
+                    ),
+                });
+            }
+            Some(false) => {
+                flow = flow.prop("transport", "insecure (plain HTTP or unverified TLS)");
+                flow.local_evidence.push(LocalEvidence {
+                    slug: "daemon-no-insecure-registries".into(),
+                    verdict: Verdict::Fail,
+                    evidence: format!(
+                        "{name} is an insecure registry (plain HTTP or unverified TLS)"
+                    ),
+                });
+            }
+            None => flow = flow.prop("transport", "unknown"),
+        }
+        // Whether this registry is insecure is a fact about the registry too.
+        reg.local_evidence = flow.local_evidence.clone();
+        m.add(reg);
+        m.add(flow);
+    }
+}
+
+fn images(d: &Discovery, m: &mut SystemModel) {
+    let Some(api) = d.facts.docker.seen() else {
+        m.gaps.push(format!(
+            "images and containers not visible: {}",
+            d.facts
+                .docker
+                .as_result()
+                .err()
+                .map(|u| u.reason.clone())
+                .unwrap_or_default()
+        ));
+        m.absent(
+            &[
+                ElementKind::Image,
+                ElementKind::Container,
+                ElementKind::ContainerSocketFlow,
+            ],
+            true,
+            "the Docker API was not reachable, so images and containers are not visible",
+        );
+        return;
+    };
+    for img in &api.image_list {
+        let name = img
+            .repo_tags
+            .iter()
+            .find(|t| t.as_str() != "<none>:<none>")
+            .cloned()
+            .unwrap_or_else(|| short_id(&img.id));
+        let mut e = Element::new(
+            format!("image:{name}"),
+            ElementKind::Image,
+            format!("image {name}"),
+        )
+        .prop("id", short_id(&img.id));
+        e.objects.push(ObjectRef {
+            kind: "image".into(),
+            name: name.clone(),
+            id: Some(img.id.clone()),
+        });
+        m.add(e);
+    }
+    if api.image_list.is_empty() {
+        m.absent(&[ElementKind::Image], false, "no local images");
+    }
+}
+
+fn short_id(id: &str) -> String {
+    id.trim_start_matches("sha256:").chars().take(12).collect()
+}
+
+/// Sources of a bind mount that expose the Docker or containerd API.
+fn is_runtime_socket(source: &str) -> bool {
+    let s = source.trim_end_matches('/');
+    s.ends_with("/docker.sock")
+        || s.ends_with("/containerd.sock")
+        || matches!(s, "/var/run" | "/run" | "/run/docker" | "/var/run/docker")
+}
+
+fn containers(d: &Discovery, m: &mut SystemModel) {
+    let Some(api) = d.facts.docker.seen() else {
+        return;
+    };
+    for inspect in &api.containers {
+        let c = ContainerView::new(inspect);
+        let name = if c.name().is_empty() {
+            short_id(c.id())
+        } else {
+            c.name().to_string()
+        };
+        let cid = format!("container:{name}");
+        m.boundary(
+            &cid,
+            BoundaryKind::Container,
+            &format!("container {name}"),
+            Some(HOST),
+        );
+        let hc = c.host_config();
+        let mut e = Element::new(&cid, ElementKind::Container, format!("container {name}"))
+            .in_boundary(&cid)
+            .prop("image", c.image().to_string())
+            .prop(
+                "user",
+                if c.user().is_empty() {
+                    "(image default, root unless USER is set)".to_string()
+                } else {
+                    c.user().to_string()
+                },
+            )
+            .prop("privileged", hc.privileged.unwrap_or(false).to_string())
+            .prop(
+                "pids_limit",
+                match hc.pids_limit {
+                    Some(n) if n > 0 => n.to_string(),
+                    _ => "unlimited".into(),
+                },
+            );
+        let shared: Vec<String> = [
+            ("pid", hc.pid_mode.as_deref()),
+            ("ipc", hc.ipc_mode.as_deref()),
+            ("network", hc.network_mode.as_deref()),
+            ("uts", hc.uts_mode.as_deref()),
+            ("user", hc.userns_mode.as_deref()),
+        ]
+        .into_iter()
+        .filter(|(_, mode)| *mode == Some("host"))
+        .map(|(ns, _)| ns.to_string())
+        .collect();
+        e = e.prop(
+            "host_namespaces",
+            if shared.is_empty() {
+                "none".to_string()
+            } else {
+                shared.join(", ")
+            },
+        );
+        let mounts: Vec<String> = c
+            .inspect
+            .mounts
+            .iter()
+            .flatten()
+            .map(|mt| {
+                format!(
+                    "{} {} -> {}{}",
+                    mt.typ.as_deref().unwrap_or("?"),
+                    mt.source.as_deref().unwrap_or(""),
+                    mt.destination.as_deref().unwrap_or("?"),
+                    if mt.rw.unwrap_or(true) { "" } else { " (ro)" }
+                )
+            })
+            .collect();
+        if !mounts.is_empty() {
+            e = e.prop("mounts", mounts.join("; "));
+        }
+        e.objects.push(ObjectRef {
+            kind: "container".into(),
+            name: c.name().to_string(),
+            id: Some(c.id().to_string()),
+        });
+        e.objects.push(ObjectRef {
+            kind: "image".into(),
+            name: c.image().to_string(),
+            id: c.inspect.image.clone(),
+        });
+        let sockets: Vec<String> = c
+            .inspect
+            .mounts
+            .iter()
+            .flatten()
+            .filter(|mt| mt.typ.as_deref() == Some("bind"))
+            .filter_map(|mt| mt.source.clone())
+            .filter(|s| is_runtime_socket(s))
+            .collect();
+        if !sockets.is_empty() {
+            let mut flow = Element::new(
+                format!("flow:{cid}->dockerd"),
+                ElementKind::ContainerSocketFlow,
+                format!(
+                    "container {name} to the daemon through {}",
+                    sockets.join(", ")
+                ),
+            )
+            .flow(&cid, "process:dockerd", &[&cid])
+            .in_boundary(&cid)
+            .prop("socket", sockets.join(", "));
+            flow.objects = e.objects.clone();
+            m.add(flow);
+        }
+        m.add(e);
+    }
+    if api.containers.is_empty() {
+        let reason = if api.all_containers {
+            "no containers exist"
+        } else {
+            "no running containers (use --all-containers to include stopped ones)"
+        };
+        m.absent(
+            &[ElementKind::Container, ElementKind::ContainerSocketFlow],
+            false,
+            reason,
+        );
+    } else {
+        m.absent(
+            &[ElementKind::ContainerSocketFlow],
+            false,
+            "no container mounts the Docker or containerd socket",
+        );
+    }
+}
+
+const KUBE_PROCESSES: &[&str] = &[
+    "kube-apiserver",
+    "etcd",
+    "kube-scheduler",
+    "kube-controller-manager",
+    "kubelet",
+    "kube-proxy",
+    "k3s",
+    "k3s-server",
+    "k3s-agent",
+    "rke2",
+];
+
+const KUBE_KINDS: &[ElementKind] = &[
+    ElementKind::Kubectl,
+    ElementKind::KubeApiFlow,
+    ElementKind::KubeApiserver,
+    ElementKind::Etcd,
+    ElementKind::EtcdFlow,
+    ElementKind::KubeScheduler,
+    ElementKind::KubeControllerManager,
+    ElementKind::Kubelet,
+    ElementKind::KubeletFlow,
+    ElementKind::KubeProxy,
+    ElementKind::KubeProxyKubeconfig,
+    ElementKind::Pod,
+    ElementKind::PodNetwork,
+];
+
+/// Kubernetes components seen as host processes. Until Kubernetes API facts exist, pods are not
+/// visible and the components' own checks decide status.
+fn kubernetes_from_processes(d: &Discovery, m: &mut SystemModel) {
+    let running = |name: &str| -> Result<bool, String> {
+        d.facts
+            .host
+            .processes_named(name)
+            .map(|p| !p.is_empty())
+            .map_err(|u| u.reason)
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for name in KUBE_PROCESSES {
+        match running(name) {
+            Ok(true) => seen.push(name),
+            Ok(false) => {}
+            Err(reason) => {
+                m.absent(
+                    KUBE_KINDS,
+                    true,
+                    &format!("host processes could not be read ({reason}), so Kubernetes components are not visible"),
+                );
+                return;
+            }
+        }
+    }
+    let bundled_server = seen
+        .iter()
+        .any(|n| matches!(*n, "k3s" | "k3s-server" | "rke2"));
+    let bundled_agent = bundled_server || seen.contains(&"k3s-agent");
+    let has = |n: &str| seen.contains(&n);
+    let apiserver = has("kube-apiserver") || bundled_server;
+    let etcd = has("etcd") || bundled_server;
+    let kubelet = has("kubelet") || bundled_agent;
+    if !seen.is_empty() {
+        m.boundary(
+            CLUSTER,
+            BoundaryKind::Cluster,
+            "Kubernetes cluster",
+            Some(NETWORK),
+        );
+    }
+    let proc_prop = |e: Element, name: &str| -> Element {
+        match d.facts.host.processes_named(name).as_deref() {
+            Ok([p]) => e.prop("command_line", p.command_line()),
+            _ => e,
+        }
+    };
+    if apiserver {
+        m.add(proc_prop(
+            Element::new(
+                "process:kube-apiserver",
+                ElementKind::KubeApiserver,
+                "kube-apiserver",
+            )
+            .in_boundary(CLUSTER),
+            "kube-apiserver",
+        ));
+        m.add(
+            Element::new(
+                "ee:kubectl",
+                ElementKind::Kubectl,
+                "kubectl and API clients",
+            )
+            .in_boundary(NETWORK),
+        );
+        m.add(
+            Element::new(
+                "flow:kubectl->kube-apiserver",
+                ElementKind::KubeApiFlow,
+                "Kubernetes API (HTTPS 6443)",
+            )
+            .flow("ee:kubectl", "process:kube-apiserver", &[CLUSTER])
+            .in_boundary(NETWORK),
+        );
+    }
+    if etcd {
+        m.add(proc_prop(
+            Element::new(
+                "store:etcd",
+                ElementKind::Etcd,
+                "etcd (cluster state and Secrets)",
+            )
+            .in_boundary(CLUSTER),
+            "etcd",
+        ));
+        m.add(
+            Element::new(
+                "flow:kube-apiserver->etcd",
+                ElementKind::EtcdFlow,
+                "API server to etcd (2379) and etcd peers (2380)",
+            )
+            .flow("process:kube-apiserver", "store:etcd", &[])
+            .in_boundary(CLUSTER),
+        );
+    }
+    if has("kube-scheduler") || bundled_server {
+        m.add(proc_prop(
+            Element::new(
+                "process:kube-scheduler",
+                ElementKind::KubeScheduler,
+                "kube-scheduler",
+            )
+            .in_boundary(CLUSTER),
+            "kube-scheduler",
+        ));
+    }
+    if has("kube-controller-manager") || bundled_server {
+        m.add(proc_prop(
+            Element::new(
+                "process:kube-controller-manager",
+                ElementKind::KubeControllerManager,
+                "kube-controller-manager",
+            )
+            .in_boundary(CLUSTER),
+            "kube-controller-manager",
+        ));
+    }
+    if kubelet {
+        m.add(proc_prop(
+            Element::new("process:kubelet", ElementKind::Kubelet, "kubelet").in_boundary(HOST),
+            "kubelet",
+        ));
+        m.add(
+            Element::new(
+                "flow:kube-apiserver->kubelet",
+                ElementKind::KubeletFlow,
+                "API server to kubelet (10250)",
+            )
+            .flow("process:kube-apiserver", "process:kubelet", &[HOST])
+            .in_boundary(CLUSTER),
+        );
+        m.add(
+            Element::new(
+                "flow:pod-network",
+                ElementKind::PodNetwork,
+                "pod-to-pod network (CNI)",
+            )
+            .flow("process:kubelet", "process:kubelet", &[])
+            .in_boundary(CLUSTER),
+        );
+    }
+    if has("kube-proxy") || bundled_agent {
+        m.add(proc_prop(
+            Element::new("process:kube-proxy", ElementKind::KubeProxy, "kube-proxy")
+                .in_boundary(HOST),
+            "kube-proxy",
+        ));
+        m.add(Element::new(
+            "store:kube-proxy-kubeconfig",
+            ElementKind::KubeProxyKubeconfig,
+            "kube-proxy kubeconfig",
+        ));
+    }
+    if seen.is_empty() {
+        m.absent(
+            KUBE_KINDS,
+            false,
+            "component not present: no Kubernetes process (kube-apiserver, etcd, kubelet, kube-proxy, k3s, rke2) runs on this host",
+        );
+    } else {
+        m.absent(
+            &[ElementKind::Pod],
+            true,
+            "pods are not visible: Kubernetes API facts were not collected",
+        );
+        m.absent(
+            KUBE_KINDS,
+            false,
+            "component not present: its process does not run on this host",
+        );
+        m.gaps.push(format!(
+            "Kubernetes processes seen ({}), but Kubernetes API facts (pods, RBAC, policies) were not collected",
+            seen.join(", ")
+        ));
+    }
+}
+
+/// A check result's verdict for one element, with the evidence that decided it.
+pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String) {
+    if let Some(local) = element
+        .local_evidence
+        .iter()
+        .find(|l| l.slug == result.check.slug)
+    {
+        return (local.verdict, local.evidence.clone());
+    }
+    let objects = &result.outcome.objects;
+    if objects.is_empty() {
+        return (result.outcome.verdict, result.outcome.evidence.clone());
+    }
+    for r in &element.objects {
+        let matched: Vec<_> = objects
+            .iter()
+            .filter(|o| r.matches(o.kind, &o.name, o.id.as_deref()))
+            .collect();
+        if let Some(v) = Verdict::worst(matched.iter().map(|o| o.verdict)) {
+            let evidence = matched
+                .iter()
+                .filter(|o| o.verdict == v)
+                .map(|o| format!("{} {}: {}", o.kind, o.name, o.evidence))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return (v, evidence);
+        }
+        if objects.iter().any(|o| o.kind == r.kind) {
+            return (
+                Verdict::Error,
+                format!(
+                    "{} {} was not among the {}s this check evaluated",
+                    r.kind, r.name, r.kind
+                ),
+            );
+        }
+    }
+    (result.outcome.verdict, result.outcome.evidence.clone())
+}

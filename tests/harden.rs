@@ -1,0 +1,603 @@
+//! `threatbench harden` against real daemons: extra dockerds started through
+//! TB_TEST_DOCKER_ENV_SCRIPT (one per test, so applied changes never touch another test's
+//! containers), real containers, real daemon.json files. Tests that need Docker skip (printing
+//! why) when TB_DOCKERD != 1.
+
+use std::collections::HashMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn docker_available() -> bool {
+    if std::env::var("TB_DOCKERD").as_deref() != Ok("1") {
+        eprintln!("skipped: TB_DOCKERD != 1 (run through scripts/test for a private dockerd)");
+        return false;
+    }
+    true
+}
+
+/// An extra private dockerd, stopped when dropped.
+struct Daemon {
+    dir: String,
+    env: HashMap<String, String>,
+    args: Vec<String>,
+    netns: bool,
+}
+
+impl Daemon {
+    fn start(tag: &str, args: &[&str], netns: bool) -> Daemon {
+        let dir = format!("/tmp/tbh-{}-{tag}", std::process::id());
+        let mut d = Daemon {
+            dir,
+            env: HashMap::new(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            netns,
+        };
+        d.launch();
+        d
+    }
+
+    fn script() -> String {
+        std::env::var("TB_TEST_DOCKER_ENV_SCRIPT")
+            .expect("TB_TEST_DOCKER_ENV_SCRIPT is set by scripts/test")
+    }
+
+    fn launch(&mut self) {
+        let mut cmd = Command::new("bash");
+        cmd.arg(Self::script())
+            .arg("start")
+            .arg("--")
+            .args(&self.args);
+        cmd.env("TB_TEST_DIR", &self.dir);
+        if self.netns {
+            cmd.env("TB_DOCKERD_NETNS", "1");
+        }
+        let out = cmd
+            .stdin(Stdio::null())
+            .output()
+            .expect("docker-test-env runs");
+        assert!(
+            out.status.success(),
+            "extra dockerd failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let env = std::fs::read_to_string(format!("{}/env", self.dir)).unwrap();
+        self.env = env
+            .lines()
+            .filter_map(|l| l.strip_prefix("export "))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+
+    fn stop(&self) {
+        let _ = Command::new("bash")
+            .arg(Self::script())
+            .arg("stop")
+            .env("TB_TEST_DIR", &self.dir)
+            .stdin(Stdio::null())
+            .output();
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    fn host(&self) -> &str {
+        &self.env["DOCKER_HOST"]
+    }
+
+    fn docker(&self, args: &[&str]) -> String {
+        let out = Command::new("docker")
+            .args(args)
+            .env("DOCKER_HOST", self.host())
+            .stdin(Stdio::null())
+            .output()
+            .expect("docker CLI runs");
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn threatbench(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_threatbench"))
+            .args(args)
+            .env("DOCKER_HOST", self.host())
+            .stdin(Stdio::null())
+            .output()
+            .expect("threatbench runs")
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn state_dir(tmp: &Path) -> String {
+    tmp.join("state").display().to_string()
+}
+
+fn scan_verdicts(d: &Daemon, select: &str) -> HashMap<String, String> {
+    let out = d.threatbench(&["scan", "--select", select, "--format", "json"]);
+    json(&out)["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["slug"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn apply_without_yes_and_without_a_terminal_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_threatbench"))
+        .args(["harden", "--apply", "--state-dir", &state_dir(tmp.path())])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a terminal") && err.contains("--yes"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("state").exists(), "nothing may be written");
+    let out = Command::new(env!("CARGO_BIN_EXE_threatbench"))
+        .args([
+            "harden",
+            "--rollback",
+            "--state-dir",
+            &state_dir(tmp.path()),
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn plan_only_changes_nothing_and_follows_the_json_contract() {
+    if !docker_available() {
+        return;
+    }
+    let d = Daemon::start("plan", &[], false);
+    let image = d.env["TB_TEST_IMAGE"].clone();
+    d.docker(&[
+        "run",
+        "-d",
+        "--pull",
+        "never",
+        "--name",
+        "api",
+        "--restart",
+        "always",
+        &image,
+        "sleep",
+        "600",
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = d.threatbench(&[
+        "harden",
+        "--format",
+        "json",
+        "--state-dir",
+        &state_dir(tmp.path()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    assert_eq!(doc["schema"], "threatbench/harden/v1");
+    let picks = doc["picks"].as_array().unwrap();
+    assert_eq!(picks.len(), 3);
+    let first = &picks[0];
+    assert_eq!(first["rank"], 1);
+    for key in ["id", "slug", "benchmark"] {
+        assert!(first["check"][key].is_string(), "check.{key}");
+    }
+    for key in ["surface", "why", "verification"] {
+        assert!(first[key].is_string(), "{key}");
+    }
+    assert!(first["score"].is_f64());
+    assert!(first["threats"].is_array());
+    assert!(first["risk"]["before"].is_string() && first["risk"]["after"].is_string());
+    assert!(first["change"]["kind"].is_string() && first["change"]["commands"].is_array());
+    assert!(first.get("objects").is_some());
+    // The container is untouched and nothing was written.
+    assert_eq!(
+        d.docker(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}",
+            "api"
+        ]),
+        "<nil> always"
+    );
+    assert!(!tmp.path().join("state").exists());
+}
+
+#[test]
+fn live_containers_get_docker_update_and_the_recheck_passes_then_rollback_reverses() {
+    if !docker_available() {
+        return;
+    }
+    let d = Daemon::start("upd", &[], false);
+    let image = d.env["TB_TEST_IMAGE"].clone();
+    for name in ["api", "worker"] {
+        d.docker(&[
+            "run",
+            "-d",
+            "--pull",
+            "never",
+            "--name",
+            name,
+            "--restart",
+            "always",
+            &image,
+            "sleep",
+            "600",
+        ]);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let out = d.threatbench(&[
+        "harden",
+        "--select",
+        "container-memory-limit,container-pids-limit,container-restart-policy",
+        "--top",
+        "3",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+        "--state-dir",
+        &state,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    let kinds: Vec<&str> = doc["picks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["change"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["docker-update"; 3]);
+    let recheck = doc["recheck"].as_array().unwrap();
+    assert_eq!(recheck.len(), 3);
+    for r in recheck {
+        assert_eq!(r["before"], "fail");
+        assert_eq!(r["after"], "pass", "{r}");
+    }
+    assert_eq!(doc["applied"]["kind"], "apply");
+    for name in ["api", "worker"] {
+        assert_eq!(
+            d.docker(&["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}", name]),
+            "536870912 536870912 200 on-failure:5"
+        );
+    }
+    // An independent scan agrees.
+    let verdicts = scan_verdicts(
+        &d,
+        "container-memory-limit,container-pids-limit,container-restart-policy",
+    );
+    assert!(verdicts.values().all(|v| v == "pass"), "{verdicts:?}");
+
+    let out = d.threatbench(&["harden", "--rollback", "--yes", "--state-dir", &state]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cannot remove a memory limit"), "{text}");
+    for name in ["api", "worker"] {
+        // PIDs and restart policy are back; the memory limit stays (Docker cannot remove it).
+        assert_eq!(
+            d.docker(&[
+                "inspect",
+                "-f",
+                "{{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}",
+                name
+            ]),
+            "0 always"
+        );
+    }
+    // A second rollback finds nothing left to undo.
+    let out = d.threatbench(&["harden", "--rollback", "--yes", "--state-dir", &state]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to roll back"));
+    let journal = std::fs::read_to_string(tmp.path().join("state/journal.jsonl")).unwrap();
+    assert_eq!(journal.lines().count(), 2);
+}
+
+#[test]
+fn daemon_json_merge_keeps_unrelated_keys_reloads_and_a_restarted_daemon_passes() {
+    if !docker_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("daemon.json");
+    let original =
+        "{\n    \"labels\": [\"team=blue\"],\n    \"log-opts\": {\"max-size\": \"10m\"}\n}\n";
+    std::fs::write(&config, original).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let config_arg = config.display().to_string();
+    let mut d = Daemon::start("json", &["--config-file", &config_arg], false);
+    let state = state_dir(tmp.path());
+    let out = d.threatbench(&[
+        "harden",
+        "--select",
+        "2.14,2.15",
+        "--top",
+        "2",
+        "--apply",
+        "--yes",
+        "--reload-daemon",
+        "--format",
+        "json",
+        "--state-dir",
+        &state,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    // The diff of each pick is shown, and the file keeps every unrelated byte.
+    for p in doc["picks"].as_array().unwrap() {
+        assert_eq!(p["change"]["kind"], "daemon-json");
+        assert!(
+            p["change"]["diff"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("--- a{config_arg}"))
+        );
+    }
+    let now = std::fs::read_to_string(&config).unwrap();
+    let expected_tail = "    \"log-opts\": {\"max-size\": \"10m\"},\n";
+    assert!(
+        now.starts_with("{\n    \"labels\": [\"team=blue\"],\n"),
+        "{now}"
+    );
+    assert!(now.contains(expected_tail), "{now}");
+    let parsed: Value = serde_json::from_str(&now).unwrap();
+    assert_eq!(parsed["live-restore"], true);
+    assert_eq!(parsed["no-new-privileges"], true);
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o7777,
+        0o640
+    );
+    // live-restore is reloadable: in effect after SIGHUP; no-new-privileges waits for a restart.
+    let recheck: HashMap<String, Value> = doc["recheck"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["slug"].as_str().unwrap().to_string(), r.clone()))
+        .collect();
+    assert_eq!(recheck["daemon-live-restore"]["after"], "pass");
+    assert!(recheck["daemon-live-restore"].get("pending").is_none());
+    assert!(
+        recheck["daemon-no-new-privileges"]["pending"]
+            .as_str()
+            .unwrap()
+            .contains("restart")
+    );
+    assert_eq!(d.docker(&["info", "-f", "{{.LiveRestoreEnabled}}"]), "true");
+
+    // A daemon started with the patched file passes both checks.
+    d.restart();
+    let verdicts = scan_verdicts(&d, "2.14,2.15");
+    assert_eq!(verdicts["daemon-no-new-privileges"], "pass");
+    assert_eq!(verdicts["daemon-live-restore"], "pass");
+
+    // Rollback restores the bytes exactly, with the mode.
+    let out = d.threatbench(&["harden", "--rollback", "--yes", "--state-dir", &state]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o7777,
+        0o640
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("next reload or restart"));
+}
+
+#[test]
+fn an_option_on_the_command_line_is_not_written_to_daemon_json() {
+    if !docker_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("daemon.json");
+    std::fs::write(&config, "{}\n").unwrap();
+    let config_arg = config.display().to_string();
+    let d = Daemon::start(
+        "flag",
+        &["--config-file", &config_arg, "--userland-proxy=true"],
+        false,
+    );
+    let out = d.threatbench(&[
+        "harden",
+        "--select",
+        "2.16",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+        "--state-dir",
+        &state_dir(tmp.path()),
+    ]);
+    let doc = json(&out);
+    let change = &doc["picks"][0]["change"];
+    assert_eq!(change["kind"], "systemd-drop-in");
+    assert_eq!(change["applicable"], false);
+    assert!(
+        change["blocked"]
+            .as_str()
+            .unwrap()
+            .contains("refuse to start")
+    );
+    assert!(
+        change["diff"]
+            .as_str()
+            .unwrap()
+            .contains("--userland-proxy=false")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "{}\n",
+        "daemon.json must stay as it was"
+    );
+}
+
+#[test]
+fn icc_disabled_through_daemon_json_on_a_netns_daemon() {
+    if !docker_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("daemon.json");
+    std::fs::write(&config, "{\"debug\": false}").unwrap();
+    let config_arg = config.display().to_string();
+    let mut d = Daemon::start(
+        "icc",
+        &["--iptables=true", "--bridge=", "--config-file", &config_arg],
+        true,
+    );
+    assert_eq!(scan_verdicts(&d, "2.2")["daemon-icc-disabled"], "fail");
+    let out = d.threatbench(&[
+        "harden",
+        "--select",
+        "2.2",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+        "--state-dir",
+        &state_dir(tmp.path()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    assert!(
+        doc["recheck"][0]["pending"]
+            .as_str()
+            .unwrap()
+            .contains("restart")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "{\"debug\": false, \"icc\": false}"
+    );
+    d.restart();
+    assert_eq!(scan_verdicts(&d, "2.2")["daemon-icc-disabled"], "pass");
+}
+
+#[test]
+fn file_modes_are_tightened_under_a_host_root_rechecked_and_rolled_back() {
+    // A copied host under --root: the section 3 check fails on daemon.json 0666, the patch is a
+    // chmod derived from the check's object evidence, the re-check passes, rollback restores.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("etc/docker")).unwrap();
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    std::fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+    std::fs::write(root.join("etc/group"), "root:x:0:\ndocker:x:998:\n").unwrap();
+    let file = root.join("etc/docker/daemon.json");
+    std::fs::write(&file, "{}\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_threatbench"))
+            .args(args)
+            .env_remove("DOCKER_HOST")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let root_arg = root.display().to_string();
+    let state = state_dir(tmp.path());
+    let out = run(&[
+        "harden",
+        "--root",
+        &root_arg,
+        "--select",
+        "file-daemon-json-mode",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+        "--state-dir",
+        &state,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    assert_eq!(doc["picks"][0]["change"]["kind"], "file-permissions");
+    assert_eq!(
+        doc["picks"][0]["change"]["commands"][0],
+        "chmod 0644 -- /etc/docker/daemon.json"
+    );
+    assert_eq!(doc["recheck"][0]["after"], "pass");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o7777,
+        0o644
+    );
+    let out = run(&["harden", "--rollback", "--yes", "--state-dir", &state]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o7777,
+        0o666
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}\n");
+}

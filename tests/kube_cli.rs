@@ -1,0 +1,209 @@
+//! `threatbench scan` on Kubernetes node roots: JSON verdicts, the --benchmark filter, exit
+//! codes for CI (kube-bench exits 0 on failures; we exit 1 with --fail-on), version warnings.
+
+mod common_kube;
+
+use assert_cmd::Command;
+use common_kube::*;
+
+fn scan(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("threatbench")
+        .unwrap()
+        .args(["scan", "--root"])
+        .arg(root)
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn kubernetes_benchmark_scan_reports_every_check_with_evidence_and_exits_for_ci() {
+    let n = NodeRoot::kubeadm_control_plane();
+    let out = scan(
+        n.path(),
+        &["--benchmark", "cis-kubernetes-1.12", "--format", "json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    assert_eq!(doc["target"]["kubernetes_version"], "v1.33.1");
+    assert_eq!(doc["complete"], true, "{}", doc["incomplete"]);
+    let results = doc["results"].as_array().unwrap();
+    // 97 node items plus 34 cluster items of CIS 1.12, plus our 2 Kubernetes checks.
+    assert_eq!(results.len(), 131 + 2);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["evidence"].as_str().is_some_and(|e| !e.is_empty()))
+    );
+    let verdict = |id: &str| {
+        results
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["verdict"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(verdict("1.2.15"), "fail");
+    assert_eq!(verdict("4.2.1"), "pass");
+    // CI: failures of high severity (1.2.5, 1.2.16 ...) give exit code 1.
+    let out = scan(
+        n.path(),
+        &["--benchmark", "cis-kubernetes-1.12", "--fail-on", "high"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // Numeric selection reads Kubernetes ids once the benchmark is chosen.
+    let out = scan(
+        n.path(),
+        &[
+            "--benchmark",
+            "cis-kubernetes-1.12",
+            "--select",
+            "1.2.15",
+            "--format",
+            "json",
+        ],
+    );
+    let doc = json(&out);
+    assert_eq!(doc["results"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        doc["results"][0]["slug"],
+        "k8s-apiserver-profiling-disabled"
+    );
+    // Without --benchmark, an edition-qualified id selects a Kubernetes check.
+    let out = scan(
+        n.path(),
+        &["--select", "cis-kubernetes-1.12/4.2.1", "--format", "json"],
+    );
+    let doc = json(&out);
+    assert_eq!(doc["results"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        doc["results"][0]["slug"],
+        "k8s-kubelet-anonymous-auth-disabled"
+    );
+}
+
+#[test]
+fn cluster_dump_flag_and_version_warnings() {
+    let n = NodeRoot::kubeadm_worker();
+    let out = scan(
+        n.path(),
+        &[
+            "--benchmark",
+            "cis-kubernetes-1.12",
+            "--select",
+            "4.2",
+            "--format",
+            "json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Kubernetes version unknown"), "{stderr}");
+    let out = scan(
+        n.path(),
+        &[
+            "--benchmark",
+            "cis-kubernetes-1.12",
+            "--select",
+            "4.2",
+            "--k8s-version",
+            "v1.29.4",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("v1.29.4 (--k8s-version) is outside"),
+        "{stderr}"
+    );
+    let out = scan(n.path(), &["--k8s-version", "banana"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = scan(n.path(), &["--cluster-dump", "/nonexistent-dump-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("pods.json"),
+        r#"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"p","namespace":"app"},"spec":{"containers":[{"name":"c","securityContext":{"privileged":true}}]}}]}"#,
+    )
+    .unwrap();
+    let out = Command::cargo_bin("threatbench")
+        .unwrap()
+        .args(["scan", "--root"])
+        .arg(n.path())
+        .args([
+            "--benchmark",
+            "cis-kubernetes-1.12",
+            "--select",
+            "5.2.2",
+            "--format",
+            "json",
+            "--cluster-dump",
+        ])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    assert_eq!(doc["results"][0]["verdict"], "fail");
+    assert_eq!(doc["results"][0]["objects"][0]["name"], "pod app/p");
+}
+
+#[test]
+fn plain_scan_of_a_docker_host_keeps_kubernetes_checks_quiet() {
+    let n = NodeRoot::empty();
+    let out = scan(n.path(), &["--format", "json"]);
+    let doc = json(&out);
+    let kube: Vec<&serde_json::Value> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["benchmark"] == "cis-kubernetes-1.12")
+        .collect();
+    assert!(kube.len() > 100);
+    assert!(
+        kube.iter().all(|r| r["verdict"] == "skip"),
+        "a Kubernetes check did not skip"
+    );
+}
+
+#[test]
+fn collected_bundle_scans_like_the_root() {
+    let n = NodeRoot::kubeadm_control_plane();
+    let bundle = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::cargo_bin("threatbench")
+        .unwrap()
+        .args(["collect", "--root"])
+        .arg(n.path())
+        .arg("--output")
+        .arg(bundle.path())
+        .output()
+        .unwrap();
+    assert!(bundle.path().metadata().unwrap().len() > 0, "{out:?}");
+    let args = ["--benchmark", "cis-kubernetes-1.12", "--format", "json"];
+    let from_root = json(&scan(n.path(), &args));
+    let from_bundle = json(
+        &Command::cargo_bin("threatbench")
+            .unwrap()
+            .args(["scan", "--facts"])
+            .arg(bundle.path())
+            .args(args)
+            .output()
+            .unwrap(),
+    );
+    let verdicts = |d: &serde_json::Value| -> Vec<(String, String)> {
+        d["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["id"].to_string(), r["verdict"].to_string()))
+            .collect()
+    };
+    assert_eq!(verdicts(&from_root), verdicts(&from_bundle));
+}
