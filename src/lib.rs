@@ -6,5 +6,6 @@ pub mod cli;
 pub mod collect;
 pub mod facts;
 pub mod harden;
+pub mod lint;
 pub mod report;
 pub mod threats;

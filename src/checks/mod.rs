@@ -1,11 +1,16 @@
 //! Checks: one definition per benchmark item (id, slug, level, component, documentation and
 //! evaluation), evaluated purely over [`Facts`]. No I/O happens here.
 
+pub mod artifact;
 pub mod docker;
 pub mod file_perms;
+pub mod image_ref;
 pub mod kube;
+pub mod kube_rbac;
+pub mod kube_workload;
 mod outcome;
 mod registry;
+pub mod rule;
 pub mod secrets;
 mod select;
 

@@ -82,10 +82,17 @@ pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
                 super::write_output(None, &explain(c))?;
                 Ok(EXIT_OK)
             }
-            None => {
-                anstream::eprintln!("threatbench: no check with id or slug {check:?}");
-                Ok(EXIT_USAGE)
-            }
+            None => match checks::rule::find(&check) {
+                // Lint rules (Dockerfile, compose, Kubernetes manifests) by slug.
+                Some(r) => {
+                    super::write_output(None, &explain_rule(&r))?;
+                    Ok(EXIT_OK)
+                }
+                None => {
+                    anstream::eprintln!("threatbench: no check with id or slug {check:?}");
+                    Ok(EXIT_USAGE)
+                }
+            },
         },
     }
 }
@@ -118,6 +125,50 @@ pub fn explain(c: &Check) -> String {
     let _ = writeln!(out, "## References\n{}", ids.join("; "));
     if !c.doc.references.is_empty() {
         let _ = writeln!(out, "{}", c.doc.references);
+    }
+    out
+}
+
+/// A lint rule's documentation as Markdown, in the same form as a check's.
+pub fn explain_rule(r: &checks::rule::Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# {}{} — {}\n",
+        r.id().map(|id| format!("{id} ")).unwrap_or_default(),
+        r.slug,
+        r.title
+    );
+    let _ = writeln!(
+        out,
+        "lint rule · severity {} · component {}\n",
+        r.severity.as_str(),
+        r.component.as_str()
+    );
+    for (heading, text) in [
+        ("What it checks", r.doc.what),
+        ("Why it matters", r.doc.why),
+        ("Evidence", r.doc.evidence),
+        ("Remediation", r.doc.remediation),
+    ] {
+        let _ = writeln!(out, "## {heading}\n{text}\n");
+    }
+    let ids: Vec<String> = r
+        .ids
+        .iter()
+        .map(|(b, id)| format!("{} {id}", b.title()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "## References\n{}",
+        if ids.is_empty() {
+            "threatbench rule".to_string()
+        } else {
+            ids.join("; ")
+        }
+    );
+    if !r.doc.references.is_empty() {
+        let _ = writeln!(out, "{}", r.doc.references);
     }
     out
 }

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod checks_docs;
 pub mod collect;
 pub mod harden;
+pub mod lint;
 pub mod model;
 pub mod scan;
 pub mod threats;
@@ -50,6 +51,9 @@ pub enum Command {
     Collect(collect::CollectArgs),
     /// List the checks, or explain one.
     Checks(checks::ChecksArgs),
+    /// Lint Dockerfiles, compose files and Kubernetes manifests (CIS Docker 4-5, CIS Kubernetes 5,
+    /// Pod Security Standards).
+    Lint(lint::LintArgs),
     /// The STRIDE threat model: which threats are exposed, mitigated or unknown, and why.
     Threats(threats::ThreatsArgs),
     /// The user's threat-model file (threatmodel.yaml): create a starter, validate.
@@ -65,6 +69,7 @@ pub fn run() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Checks(args) => checks::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Threats(args) => threats::run(args),
         Command::Model(args) => model::run(args),
         Command::Harden(args) => harden::run(args),

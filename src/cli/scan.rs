@@ -70,6 +70,10 @@ pub struct ScanArgs {
     /// Show evidence for passing checks and every object.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Also lint the project's Dockerfiles, compose files and Kubernetes manifests under DIR
+    /// (as `threatbench lint DIR`, with its .threatbench.yaml); shown as a `lint` section.
+    #[arg(long, value_name = "DIR")]
+    pub path: Vec<PathBuf>,
     #[command(flatten)]
     pub model: super::threats::ModelArgs,
 }
@@ -101,12 +105,22 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         anyhow::bail!("--select/--ignore leave no check to run");
     }
     warn_kubernetes_version(&facts, &results);
+    let lint = if args.path.is_empty() {
+        None
+    } else {
+        let opts = crate::lint::Options {
+            config: crate::lint::Config::discover(None)?,
+            kind: None,
+        };
+        Some(crate::lint::lint_paths(&args.path, &opts))
+    };
     let report = ScanReport {
         facts: &facts,
         results,
         numbering,
         duration_ms: started.elapsed().as_millis(),
         threats: None,
+        lint,
     };
     // The threat model names, for each failed check, the threats it leaves exposed.
     let report = ScanReport {
@@ -221,6 +235,10 @@ pub fn exit_code(report: &ScanReport, fail_on: Option<FailOn>) -> u8 {
         Verdict::Fail => r.check.severity >= min_severity,
         Verdict::Warn => threshold == FailOn::Warn,
         _ => false,
-    });
+    }) || report
+        .lint
+        .as_ref()
+        .and_then(|l| l.worst())
+        .is_some_and(|worst| worst >= min_severity);
     if hit { EXIT_FINDINGS } else { EXIT_OK }
 }

@@ -147,6 +147,7 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         numbering: Benchmark::CisDocker160,
         duration_ms: started.elapsed().as_millis(),
         threats: None,
+        lint: None,
     };
     if let Some(path) = &args.write_discovered {
         write_discovered(path, &report, &assessment)?;

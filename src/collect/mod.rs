@@ -1,8 +1,10 @@
 //! Collectors: the only stage that touches the outside world, and it only reads.
 
+pub mod artifacts;
 pub mod auditctl;
 pub mod container_procs;
 pub mod docker;
+pub mod dockerfile;
 pub mod fsroot;
 pub mod host_files;
 pub mod image_layers;
@@ -11,6 +13,7 @@ pub mod processes;
 pub mod swarm;
 pub mod systemd;
 pub mod wanted;
+pub mod yaml;
 
 use std::path::PathBuf;
 

@@ -17,6 +17,9 @@ struct Document<'a> {
     duration_ms: u128,
     results: Vec<ResultEntry<'a>>,
     summary: Summary,
+    /// `scan --path`: the threatbench/lint/v1 document of the project files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lint: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -138,6 +141,10 @@ pub fn render(report: &ScanReport) -> String {
             })
             .collect(),
         summary: report.summary(),
+        lint: report
+            .lint
+            .as_ref()
+            .map(|l| super::lint::json::document(l, report.duration_ms)),
     };
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
         // Serialising plain data cannot fail; keep a valid document if it ever does.

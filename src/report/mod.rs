@@ -4,6 +4,7 @@ pub mod harden_json;
 pub mod harden_markdown;
 pub mod harden_text;
 pub mod json;
+pub mod lint;
 pub mod sanitize;
 pub mod table;
 pub mod threats_catalog;
@@ -26,6 +27,8 @@ pub struct ScanReport<'a> {
     /// Edition whose numbers are shown.
     pub numbering: Benchmark,
     pub duration_ms: u128,
+    /// Lint findings of the project files given with `scan --path`, if any.
+    pub lint: Option<crate::lint::LintReport>,
     /// The threat model over these results, when it was assessed: renderers name the threats
     /// each failed check leaves exposed.
     pub threats: Option<crate::threats::Assessment>,
@@ -103,6 +106,12 @@ impl ScanReport<'_> {
             reasons.push(format!(
                 "{errors} check(s) could not be evaluated (verdict error)"
             ));
+        }
+        if let Some(lint) = &self.lint {
+            let failed = lint.errors().count();
+            if failed > 0 {
+                reasons.push(format!("{failed} project file(s) could not be linted"));
+            }
         }
         reasons
     }

@@ -130,6 +130,15 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         s.skip,
         s.error
     );
+    if let Some(lint) = &report.lint {
+        let _ = writeln!(out, "\n{bold}Project files (threatbench lint){bold:#}");
+        out.push_str(&super::lint::table::render(
+            lint,
+            super::lint::table::Options {
+                verbose: opts.verbose,
+            },
+        ));
+    }
     let reasons = report.incomplete_reasons();
     if !reasons.is_empty() {
         let _ = writeln!(

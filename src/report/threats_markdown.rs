@@ -888,6 +888,7 @@ mod tests {
             numbering: Benchmark::CisDocker160,
             duration_ms: 0,
             threats: None,
+            lint: None,
         };
         let doc = super::render(&report, &a);
         assert!(doc.contains("```mermaid\nflowchart LR"));
