@@ -2,8 +2,7 @@
 //! stores and data flows, inside trust boundaries.
 //!
 //! Discovery is a list of sources ([`SOURCES`]); each reads one part of the facts and adds the
-//! elements it can see. Adding a source (Kubernetes API facts, compose files) is one function in
-//! that list. A source also says why the element kinds it owns are absent, so that a threat with
+//! elements it can see. Adding a source (compose files, say) is one function in that list. A source also says why the element kinds it owns are absent, so that a threat with
 //! no element is reported as "not applicable: component not present" (the facts show it is not
 //! there) or "unknown" (the facts could not show either way), never silently dropped.
 

@@ -222,7 +222,7 @@ fn flow(
 fn store_access(m: &mut SystemModel, from: &str, to: &str, label: &str) {
     let e = flow(
         m,
-        &format!("flow:{}->{}", short(from), short(to)),
+        &format!("flow:{}->{to}", short(from)),
         ElementKind::StoreAccess,
         label,
         (from, HOST),
@@ -231,7 +231,7 @@ fn store_access(m: &mut SystemModel, from: &str, to: &str, label: &str) {
     m.add(e);
 }
 
-/// `process:kube-apiserver` → `kube-apiserver`, for flow ids.
+/// `process:kube-apiserver` → `kube-apiserver`, for flow ids (`flow:etcd->store:etcd`).
 fn short(id: &str) -> &str {
     id.split_once(':').map(|(_, rest)| rest).unwrap_or(id)
 }
@@ -695,6 +695,17 @@ fn ns_boundary(ns: &str) -> String {
     format!("namespace:{ns}")
 }
 
+/// The boundary of a namespace, made when an element first goes in it (system namespaces with
+/// nothing modelled get none).
+fn namespace_boundary(m: &mut SystemModel, ns: &str) {
+    m.boundary(
+        &ns_boundary(ns),
+        BoundaryKind::Namespace,
+        &format!("namespace {ns}"),
+        Some(CLUSTER),
+    );
+}
+
 fn unlisted(kind: &'static str, verdict: Verdict, reason: String) -> Unlisted {
     Unlisted {
         kind,
@@ -830,17 +841,10 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
             .map(|sa| s(sa, "/metadata/namespace")),
     );
     namespaces.remove("");
-    for ns in &namespaces {
-        m.boundary(
-            &ns_boundary(ns),
-            BoundaryKind::Namespace,
-            &format!("namespace {ns}"),
-            Some(CLUSTER),
-        );
-    }
 
     // Workloads.
     for w in &workloads {
+        namespace_boundary(m, w.namespace);
         let system = policies::is_system_ns(w.namespace);
         let mut e = Element::new(&w.id, ElementKind::Pod, &w.label)
             .in_boundary(&ns_boundary(w.namespace))
@@ -927,15 +931,8 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
             system_accounts += 1;
             continue;
         }
-        if !namespaces.contains(ns.as_str()) {
-            // A binding names an account in a namespace the dump does not show.
-            m.boundary(
-                &ns_boundary(&ns),
-                BoundaryKind::Namespace,
-                &format!("namespace {ns}"),
-                Some(CLUSTER),
-            );
-        }
+        // (A binding may name an account in a namespace the dump does not show.)
+        namespace_boundary(m, &ns);
         let qualified = format!("{ns}/{name}");
         let mut e = Element::new(
             format!("sa:{qualified}"),
@@ -1009,6 +1006,7 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
 
     // The workloads of each user namespace, judged by the namespace-level policies.
     for ns in namespaces.iter().filter(|n| !policies::is_system_ns(n)) {
+        namespace_boundary(m, ns);
         let mut e = Element::new(
             format!("namespace:{ns}"),
             ElementKind::NamespaceWorkloads,
