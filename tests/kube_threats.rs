@@ -196,6 +196,36 @@ fn default_kubeadm_control_plane_gets_its_kubernetes_threats_from_the_node_check
     assert!(absent("K8S-I-01").reason.contains("kube-proxy"));
 }
 
+/// A file check over several files (1.1.13: admin.conf and super-admin.conf) gives each
+/// kubeconfig store its own file's verdict, and skips the stores of other files.
+#[test]
+fn file_checks_are_matched_to_the_kubeconfig_of_each_file() {
+    let n = NodeRoot::kubeadm_control_plane();
+    n.chmod("/etc/kubernetes/super-admin.conf", 0o644);
+    let facts = n.facts();
+    let results = checks::run(&facts, &Selection::default());
+    let a = assess_on(&facts, &results, None, "2026-11-20".parse().unwrap());
+    let mode = results
+        .iter()
+        .find(|r| r.check.slug == "k8s-file-admin-kubeconfig-mode")
+        .unwrap();
+    let verdict =
+        |id: &str| threatbench::threats::elements::verdict_for(a.system.element(id).unwrap(), mode);
+    let (v, why) = verdict("store:kubeconfig:super-admin.conf");
+    assert_eq!(v, threatbench::checks::Verdict::Fail, "{why}");
+    assert!(why.contains("0644"), "{why}");
+    assert_eq!(
+        verdict("store:kubeconfig:admin.conf").0,
+        threatbench::checks::Verdict::Pass
+    );
+    let (v, why) = verdict("store:kubeconfig:scheduler.conf");
+    assert_eq!(v, threatbench::checks::Verdict::Skip, "{why}");
+    // The administrator credential threat sees the readable copy.
+    let s = inst(&a, "K8S-S-03@ee:kubectl");
+    assert_eq!(s.status, Status::Exposed, "{}", s.why);
+    assert!(s.why.contains("super-admin.conf"), "{}", s.why);
+}
+
 #[test]
 fn insecure_kubelet_exposes_elevation_and_spoofing_on_the_kubelet() {
     let n = NodeRoot::kubeadm_worker();

@@ -985,13 +985,22 @@ pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String)
     if objects.is_empty() {
         return (result.outcome.verdict, result.outcome.evidence.clone());
     }
+    // By name through a set (a namespace element refers to each of its pods), by id as
+    // `ObjectRef::matches` does.
+    let by_name: std::collections::HashSet<(&str, &str)> = element
+        .objects
+        .iter()
+        .filter(|r| !r.name.is_empty())
+        .map(|r| (r.kind.as_str(), r.name.as_str()))
+        .collect();
+    let with_id: Vec<&ObjectRef> = element.objects.iter().filter(|r| r.id.is_some()).collect();
     let matched: Vec<_> = objects
         .iter()
         .filter(|o| {
-            element
-                .objects
-                .iter()
-                .any(|r| r.matches(o.kind, &o.name, o.id.as_deref()))
+            by_name.contains(&(o.kind, o.name.as_str()))
+                || with_id
+                    .iter()
+                    .any(|r| r.matches(o.kind, &o.name, o.id.as_deref()))
         })
         .collect();
     if let Some(v) = Verdict::worst(matched.iter().map(|o| o.verdict)) {

@@ -586,3 +586,53 @@ fn unmatched_object_is_unknown_not_pass() {
     assert_eq!(v, Verdict::Error);
     assert!(why.contains("not among"), "{why}");
 }
+
+#[test]
+fn checks_that_list_only_what_they_flag_pass_unlisted_objects() {
+    use crate::checks::{CheckResult, ObjectOutcome, Outcome, Verdict};
+    use elements::{Element, ObjectRef, Unlisted};
+    let check = checks::find("k8s-pod-privileged").unwrap();
+    let pod = |name: &str, verdict: Verdict| ObjectOutcome {
+        kind: "pod",
+        name: name.into(),
+        id: None,
+        verdict,
+        evidence: "c: privileged: true".into(),
+    };
+    let result = |objects: Vec<ObjectOutcome>| CheckResult {
+        check,
+        outcome: Outcome::from_objects("pods", objects),
+    };
+    let mut e = Element::new("pod:shop/web", ElementKind::Pod, "pod shop/web");
+    e.objects.push(ObjectRef {
+        kind: "pod".into(),
+        name: "pod shop/web".into(),
+        id: None,
+    });
+    e.unlisted.push(Unlisted {
+        kind: "pod",
+        verdict: Verdict::Pass,
+        reason: "pod shop/web is not among the pods this check flags".into(),
+    });
+    // Another pod is flagged: this one passes, and the evidence says why.
+    let (v, why) = elements::verdict_for(&e, &result(vec![pod("pod lab/debug", Verdict::Fail)]));
+    assert_eq!(v, Verdict::Pass);
+    assert!(
+        why.contains("not among the pods") && why.contains("(the check: all 1 pods: fail)"),
+        "{why}"
+    );
+    // Its own object decides when listed.
+    let (v, why) = elements::verdict_for(
+        &e,
+        &result(vec![
+            pod("pod lab/debug", Verdict::Fail),
+            pod("pod shop/web", Verdict::Warn),
+        ]),
+    );
+    assert_eq!(v, Verdict::Warn);
+    assert_eq!(why, "pod shop/web: c: privileged: true");
+    // Without the rule, an unlisted object was not evaluated: never a pass.
+    e.unlisted.clear();
+    let (v, _) = elements::verdict_for(&e, &result(vec![pod("pod lab/debug", Verdict::Fail)]));
+    assert_eq!(v, Verdict::Error);
+}

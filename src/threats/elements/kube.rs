@@ -262,8 +262,20 @@ fn kubeconfig(
     let e = Element::new(&id, ElementKind::Kubeconfig, format!("kubeconfig {file}"))
         .in_boundary(boundary)
         .prop("named_by", named_by);
-    m.add(file_props(d, e, path));
+    m.add(as_file(file_props(d, e, path), path));
     store_access(m, reader, &id, &format!("reads its credential from {file}"));
+}
+
+/// A store that is one host file: file checks judging several files (admin.conf and
+/// super-admin.conf, say) give it its own file's verdict, and skip it when they judge others.
+fn as_file(mut e: Element, path: &str) -> Element {
+    e.objects.push(object_ref("file", path));
+    e.unlisted.push(unlisted(
+        "file",
+        Verdict::Skip,
+        format!("the check examines other files, not {path}"),
+    ));
+    e
 }
 
 /// Providers configured for Secrets in an EncryptionConfiguration, in order.
@@ -652,7 +664,7 @@ fn proxy_elements(d: &Discovery, m: &mut SystemModel, c: &ComponentFact) {
         Some(k) => {
             store = store.prop("path", format!("{} ({})", k.path, k.named_by));
             store = match &k.host_path {
-                Some(host) => file_props(d, store, host),
+                Some(host) => as_file(file_props(d, store, host), host),
                 None => store.prop(
                     "file",
                     "not a file on this host (mounted from a ConfigMap into the kube-proxy pod)",
@@ -828,6 +840,12 @@ fn sa_subjects(b: &Value) -> Vec<(String, String)> {
 fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
     let workloads = workloads(c);
     let bindings: Vec<&Value> = policies::bindings(c).collect();
+    let mut bindings_of: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
+    for b in &bindings {
+        for sa in sa_subjects(b) {
+            bindings_of.entry(sa).or_default().push(b);
+        }
+    }
 
     // Namespaces: those the dump lists, and those its objects live in.
     let mut namespaces: BTreeSet<&str> = c
@@ -916,7 +934,7 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
             )
         })
         .collect();
-    accounts.extend(bindings.iter().flat_map(|b| sa_subjects(b)));
+    accounts.extend(bindings_of.keys().cloned());
     accounts.extend(
         workloads
             .iter()
@@ -942,10 +960,8 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
         .in_boundary(&ns_boundary(&ns));
         e.objects.push(object_ref("serviceaccount", &qualified));
         let mut grants = Vec::new();
-        for b in bindings
-            .iter()
-            .filter(|b| sa_subjects(b).contains(&(ns.clone(), name.clone())))
-        {
+        let key = (ns.clone(), name.clone());
+        for b in bindings_of.get(&key).into_iter().flatten() {
             let bkind = s(b, "/kind");
             e.objects
                 .push(object_ref(rbac_kind(bkind), policies::qualified(b)));
