@@ -10,6 +10,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod common_kube;
+
 fn docker_available() -> bool {
     if std::env::var("TB_DOCKERD").as_deref() != Ok("1") {
         eprintln!("skipped: TB_DOCKERD != 1 (run through scripts/test for a private dockerd)");
@@ -178,13 +180,32 @@ fn apply_without_yes_and_without_a_terminal_refuses() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The brief's scenario on a real daemon: a privileged container, a container without a PIDs
+/// limit restarting `always`, and a dockerd without live-restore.
+const SCENARIO: &str =
+    "container-privileged,container-pids-limit,container-restart-policy,daemon-live-restore";
+
 #[test]
-fn plan_only_changes_nothing_and_follows_the_json_contract() {
+fn ranking_follows_the_risk_each_fix_removes_on_a_real_daemon() {
     if !docker_available() {
         return;
     }
-    let d = Daemon::start("plan", &[], false);
+    let d = Daemon::start("rank", &[], false);
     let image = d.env["TB_TEST_IMAGE"].clone();
+    // `create` is enough for the privileged one: the facts are its configuration.
+    d.docker(&[
+        "create",
+        "--pull",
+        "never",
+        "--name",
+        "legacy",
+        "--privileged",
+        "--pids-limit",
+        "100",
+        &image,
+        "sleep",
+        "600",
+    ]);
     d.docker(&[
         "run",
         "-d",
@@ -199,12 +220,19 @@ fn plan_only_changes_nothing_and_follows_the_json_contract() {
         "600",
     ]);
     let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
     let out = d.threatbench(&[
         "harden",
+        "--all-containers",
+        "--select",
+        SCENARIO,
+        "--top",
+        "4",
+        "--no-model",
         "--format",
         "json",
         "--state-dir",
-        &state_dir(tmp.path()),
+        &state,
     ]);
     assert_eq!(
         out.status.code(),
@@ -215,21 +243,95 @@ fn plan_only_changes_nothing_and_follows_the_json_contract() {
     let doc = json(&out);
     assert_eq!(doc["schema"], "threatbench/harden/v1");
     let picks = doc["picks"].as_array().unwrap();
-    assert_eq!(picks.len(), 3);
-    let first = &picks[0];
-    assert_eq!(first["rank"], 1);
-    for key in ["id", "slug", "benchmark"] {
-        assert!(first["check"][key].is_string(), "check.{key}");
+    let slugs: Vec<&str> = picks
+        .iter()
+        .map(|p| p["check"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        slugs,
+        [
+            "container-privileged",
+            "container-pids-limit",
+            "container-restart-policy",
+            "daemon-live-restore"
+        ]
+    );
+    // The scores are the threat model's own "fix first" figures for the same daemon.
+    let threats = d.threatbench(&[
+        "threats",
+        "--all-containers",
+        "--no-model",
+        "--format",
+        "json",
+    ]);
+    let fix_first: HashMap<String, u64> = json(&threats)["fix_first"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["slug"].as_str().unwrap().to_string(),
+                f["risk_removed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let scores: Vec<u64> = picks.iter().map(|p| p["score"].as_u64().unwrap()).collect();
+    for (slug, score) in slugs.iter().zip(&scores) {
+        assert_eq!(fix_first[*slug], *score, "{slug}");
     }
-    for key in ["surface", "why", "verification"] {
-        assert!(first[key].is_string(), "{key}");
+    assert!(scores.windows(2).all(|w| w[0] > w[1]), "{scores:?}");
+    // The picks span the client (privileged flag, as the brief files it) and the host.
+    let surfaces: Vec<&str> = picks
+        .iter()
+        .map(|p| p["surface"].as_str().unwrap())
+        .collect();
+    assert_eq!(surfaces[0], "docker-client");
+    assert_eq!(surfaces[1], "docker-host");
+
+    // Contract fields of each pick.
+    for (n, p) in picks.iter().enumerate() {
+        assert_eq!(p["rank"], n + 1);
+        for key in ["id", "slug", "benchmark"] {
+            assert!(p["check"][key].is_string(), "check.{key}");
+        }
+        for key in ["surface", "why", "verification"] {
+            assert!(p[key].is_string(), "{key}");
+        }
+        assert!(p["objects"].is_array());
+        assert!(p["change"]["kind"].is_string() && p["change"]["commands"].is_array());
+        assert!(p["change"].get("diff").is_some());
+        // Each score is the sum of what its threat instances lose.
+        let removed: u64 = p["threat_instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["before_score"].as_u64().unwrap() - t["after_score"].as_u64().unwrap())
+            .sum();
+        assert_eq!(removed, p["score"].as_u64().unwrap());
     }
-    assert!(first["score"].is_f64());
-    assert!(first["threats"].is_array());
-    assert!(first["risk"]["before"].is_string() && first["risk"]["after"].is_string());
-    assert!(first["change"]["kind"].is_string() && first["change"]["commands"].is_array());
-    assert!(first.get("objects").is_some());
-    // The container is untouched and nothing was written.
+    let privileged = &picks[0];
+    assert_eq!(privileged["threats"][0], "DKR-E-01@container:legacy");
+    assert_eq!(privileged["risk"]["before"], "critical");
+    assert_eq!(privileged["risk"]["after"], "medium");
+    let pids = &picks[1];
+    assert_eq!(
+        pids["threats"],
+        serde_json::json!(["DKR-D-01@container:api"])
+    );
+    assert_eq!(
+        (
+            pids["risk"]["before"].as_str(),
+            pids["risk"]["after"].as_str()
+        ),
+        (Some("high"), Some("medium"))
+    );
+    let why = pids["why"].as_str().unwrap();
+    assert!(
+        why.contains("closes DKR-D-01@container:api (high → medium)"),
+        "{why}"
+    );
+    assert_eq!(picks[3]["threats"][0], "DKR-D-04@process:dockerd");
+    // Nothing was changed or written by planning.
     assert_eq!(
         d.docker(&[
             "inspect",
@@ -240,6 +342,53 @@ fn plan_only_changes_nothing_and_follows_the_json_contract() {
         "<nil> always"
     );
     assert!(!tmp.path().join("state").exists());
+
+    // An accepted threat in the model file no longer counts: the privileged container drops.
+    let model = tmp.path().join("threatmodel.yaml");
+    std::fs::write(
+        &model,
+        "decisions:\n  - instance: \"DKR-E-01@container:legacy\"\n    status: accepted\n    justification: legacy build agent, isolated VM\n",
+    )
+    .unwrap();
+    let out = d.threatbench(&[
+        "harden",
+        "--all-containers",
+        "--select",
+        SCENARIO,
+        "--model",
+        &model.display().to_string(),
+        "--format",
+        "json",
+        "--state-dir",
+        &state,
+    ]);
+    let doc = json(&out);
+    assert_eq!(doc["model_applied"], true);
+    assert_eq!(doc["picks"][0]["check"]["slug"], "container-pids-limit");
+    let dropped = doc["others"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["slug"] == "container-privileged")
+        .unwrap();
+    assert_eq!(dropped["score"], 0);
+
+    // Applying the PIDs limit shows the threat re-assessed: exposed high → mitigated medium.
+    let out = d.threatbench(&[
+        "harden",
+        "--select",
+        "container-pids-limit",
+        "--apply",
+        "--yes",
+        "--state-dir",
+        &state,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("threat DKR-D-01@container:api: exposed high -> mitigated medium"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -299,6 +448,28 @@ fn live_containers_get_docker_update_and_the_recheck_passes_then_rollback_revers
     for r in recheck {
         assert_eq!(r["before"], "fail");
         assert_eq!(r["after"], "pass", "{r}");
+    }
+    // The threats each pick acted on, re-assessed on the new facts.
+    let pids = recheck
+        .iter()
+        .find(|r| r["slug"] == "container-pids-limit")
+        .unwrap();
+    for name in ["api", "worker"] {
+        let t = pids["threats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["instance"] == format!("DKR-D-01@container:{name}"))
+            .unwrap();
+        assert_eq!(
+            (&t["status_before"], &t["status_after"]),
+            (&Value::from("exposed"), &Value::from("mitigated")),
+            "{t}"
+        );
+        assert_eq!(
+            (&t["risk_before"], &t["risk_after"]),
+            (&Value::from("high"), &Value::from("medium"))
+        );
     }
     assert_eq!(doc["applied"]["kind"], "apply");
     for name in ["api", "worker"] {
@@ -600,4 +771,53 @@ fn file_modes_are_tightened_under_a_host_root_rechecked_and_rolled_back() {
         0o666
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}\n");
+}
+
+#[test]
+fn a_kubernetes_control_plane_gets_kubernetes_picks_not_absent_docker_ones() {
+    // A kubeadm control plane (tests/common_kube: kubeadm's documented defaults) with its
+    // processes visible, as with hostPID: the threat model finds the API server, etcd and the
+    // kubelet. No Docker here: Docker checks fail (no audit rules, no content trust) but their
+    // threats are not applicable, so they must not win a pick for surface coverage.
+    let n = common_kube::NodeRoot::kubeadm_control_plane();
+    let argv = |name: &str, flags: Vec<String>| {
+        std::iter::once(name.to_string())
+            .chain(flags)
+            .collect::<Vec<_>>()
+    };
+    n.process(101, &argv("kube-apiserver", common_kube::apiserver_flags()));
+    n.process(102, &argv("etcd", common_kube::etcd_flags()));
+    n.process(103, &common_kube::NodeRoot::kubelet_argv(&[]));
+    let out = Command::new(env!("CARGO_BIN_EXE_threatbench"))
+        .args(["harden", "--root"])
+        .arg(n.path())
+        .args(["--no-model", "--format", "json"])
+        .env_remove("DOCKER_HOST")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let doc = json(&out);
+    let picks = doc["picks"].as_array().unwrap();
+    assert_eq!(picks.len(), 3);
+    assert!(picks[0]["score"].as_u64().unwrap() > 0, "{}", picks[0]);
+    for p in picks {
+        let surface = p["surface"].as_str().unwrap();
+        assert!(surface.starts_with("kubernetes-"), "{p}");
+        let threats = p["threats"].as_array().unwrap();
+        assert!(
+            threats
+                .iter()
+                .all(|t| t.as_str().unwrap().starts_with("K8S-")),
+            "{p}"
+        );
+        assert!(!threats.is_empty(), "{p}");
+    }
+    // A failed Docker check removes nothing here: its threats have no element.
+    let audit = doc["others"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["slug"] == "audit-rule-dockerd")
+        .expect("the dockerd audit rule fails on this host");
+    assert_eq!(audit["score"], 0);
 }

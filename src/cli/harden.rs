@@ -23,6 +23,7 @@ use crate::harden::plan::{self, Pick, PlanOptions};
 use crate::harden::recheck::{self, DaemonState};
 use crate::harden::remedy::Limits;
 use crate::report;
+use crate::threats;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -46,6 +47,10 @@ pub struct HardenArgs {
     /// Plan from a facts bundle (no --apply then: the bundle may come from another machine).
     #[arg(long, value_name = "FILE")]
     pub facts: Option<PathBuf>,
+    /// The threat model's decisions (accepted, not applicable, out of scope) and suppressions
+    /// apply: such threats do not count towards a pick's score.
+    #[command(flatten)]
+    pub model: super::threats::ModelArgs,
     /// How many failed checks to pick.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub top: usize,
@@ -54,7 +59,8 @@ pub struct HardenArgs {
     /// Write the plan to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Consider only these checks (ids, slugs or section prefixes).
+    /// Pick only among these checks (ids, slugs or section prefixes); the threat model still
+    /// judges risk with every check.
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
     pub select: Vec<String>,
     /// Never pick these checks.
@@ -140,8 +146,14 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
     if args.rollback {
         return rollback(&args, confirm_on_tty);
     }
+    let model = args.model.load()?;
     let facts = super::scan::load_facts(&args.source, args.facts.as_deref())?;
-    let results = checks::run(&facts, &args.selection(numbering));
+    let every_check = Selection {
+        numbering: Some(numbering),
+        ..Selection::default()
+    };
+    let results = checks::run(&facts, &every_check);
+    let assessment = threats::assess(&facts, &results, model.as_ref());
     let opts = PlanOptions {
         top: args.top,
         limits: Limits {
@@ -151,8 +163,9 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
         },
         at_least_one_beyond: args.at_least_one_beyond.clone(),
         numbering,
+        consider: args.selection(numbering),
     };
-    let plan = plan::build(&facts, &results, &opts);
+    let plan = plan::build(&facts, &results, &assessment, &opts);
     let incomplete = facts.docker.seen().is_none_or(|d| !d.partial.is_empty());
     let mut report = Report {
         facts: &facts,
@@ -212,21 +225,16 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
         None => DaemonState::NotTold,
     };
 
-    // Re-collect and re-run the affected checks.
+    // Re-collect, re-run the checks and re-assess the threats the applied picks act on.
     let applied: Vec<&Pick> = picks
         .iter()
         .copied()
         .filter(|p| batch.checks.iter().any(|s| s == p.check.slug))
         .collect();
     let fresh = super::scan::load_facts(&args.source, None)?;
-    let selection = Selection {
-        select: applied.iter().map(|p| p.check.slug.to_string()).collect(),
-        ignore: vec![],
-        numbering: Some(numbering),
-        benchmark: None,
-    };
-    let after = checks::run(&fresh, &selection);
-    let rechecks = recheck::compare(&applied, &after, daemon_state);
+    let after = checks::run(&fresh, &every_check);
+    let reassessed = threats::assess(&fresh, &after, model.as_ref());
+    let rechecks = recheck::compare(&applied, &after, &reassessed, daemon_state);
     report.applied = Some(&record);
     report.rechecks = &rechecks;
     match args.format {

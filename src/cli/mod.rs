@@ -90,6 +90,11 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> anyhow
     use anyhow::Context as _;
     use std::io::Write;
     match path {
+        // A device, pipe or symlink target (`-o /dev/null`, `-o /dev/stdout`, a FIFO): write
+        // into it. Renaming a temporary file over it would replace it.
+        Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+            std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))
+        }
         Some(p) => {
             let dir = p
                 .parent()

@@ -1,12 +1,16 @@
 //! Docker Engine API collection through bollard: version, info, containers, images, networks.
 //! Read-only: only GET endpoints are called.
 
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 use std::time::Duration;
 
 use bollard::Docker;
+use bollard::models::{ContainerInspectResponse, ContainerTopResponse};
 use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, ListNetworksOptions};
 use futures_util::stream::{self, StreamExt};
 
+use super::container_procs;
 use crate::facts::{DockerFacts, ImageFact, Observed, Unavailable, UnavailableKind};
 
 /// How many inspect calls run at once: enough to hide socket latency, few enough for small daemons.
@@ -21,8 +25,14 @@ pub fn endpoint(explicit: Option<&str>) -> String {
         .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string())
 }
 
-pub async fn collect(endpoint: &str, all_containers: bool) -> Observed<DockerFacts> {
-    match collect_inner(endpoint, all_containers).await {
+/// Collect from the daemon at `endpoint`, reading container processes from `/proc` under
+/// `host_root` where that is the daemon's host (see `container_procs`).
+pub async fn collect(
+    endpoint: &str,
+    all_containers: bool,
+    host_root: &Path,
+) -> Observed<DockerFacts> {
+    match collect_inner(endpoint, all_containers, host_root).await {
         Ok(facts) => Observed::Seen(facts),
         Err(u) => Observed::Unavailable(u),
     }
@@ -35,7 +45,22 @@ fn unreachable(endpoint: &str, err: impl std::fmt::Display) -> Unavailable {
     }
 }
 
-async fn collect_inner(endpoint: &str, all_containers: bool) -> Result<DockerFacts, Unavailable> {
+/// A 404 from the API: the object no longer exists.
+fn is_gone(e: &bollard::errors::Error) -> bool {
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+async fn collect_inner(
+    endpoint: &str,
+    all_containers: bool,
+    host_root: &Path,
+) -> Result<DockerFacts, Unavailable> {
     let docker = Docker::connect_with_host(endpoint)
         .map_err(|e| unreachable(endpoint, e))?
         .with_timeout(API_TIMEOUT);
@@ -88,6 +113,8 @@ async fn collect_inner(endpoint: &str, all_containers: bool) -> Result<DockerFac
     for (id, result) in inspected {
         match result {
             Ok(c) => containers.push(c),
+            // Removed between listing and inspection: it no longer exists to be audited.
+            Err(e) if is_gone(&e) => {}
             Err(e) => partial.push(format!("container {id}: {e}")),
         }
     }
@@ -133,31 +160,46 @@ async fn collect_inner(endpoint: &str, all_containers: bool) -> Result<DockerFac
         }
     }
 
-    let running: Vec<String> = containers
+    let (processes, process_source, gone) =
+        container_processes(&docker, &containers, host_root).await;
+    containers.retain(|c| c.id.as_ref().is_none_or(|id| !gone.contains(id)));
+
+    let exec_ids: Vec<String> = containers
         .iter()
-        .filter(|c| c.state.as_ref().and_then(|s| s.running).unwrap_or(false))
-        .filter_map(|c| c.id.clone())
+        .flat_map(|c| c.exec_ids.iter().flatten().cloned())
         .collect();
-    let processes = stream::iter(running)
+    let exec_sessions = stream::iter(exec_ids)
         .map(|id| {
             let docker = &docker;
             async move {
-                let top = docker.top_processes(&id, None).await;
-                let observed = top.map(Observed::Seen).unwrap_or_else(|e| {
-                    Observed::unavailable(UnavailableKind::Error, format!("processes of {id}: {e}"))
-                });
-                (id, observed)
+                let inspect = docker.inspect_exec(&id).await;
+                (id, inspect)
             }
         })
         .buffer_unordered(CONCURRENCY)
+        .filter_map(|(id, inspect)| async move {
+            match inspect {
+                Ok(e) => Some((id, Observed::Seen(e))),
+                // It finished after the container was inspected.
+                Err(e) if is_gone(&e) => None,
+                Err(e) => Some((
+                    id.clone(),
+                    Observed::unavailable(
+                        UnavailableKind::Error,
+                        format!("exec session {id}: {e}"),
+                    ),
+                )),
+            }
+        })
         .collect()
         .await;
 
-    let networks = match docker.list_networks(None::<ListNetworksOptions>).await {
-        Ok(n) => n,
+    let (networks, networks_listed) = match docker.list_networks(None::<ListNetworksOptions>).await
+    {
+        Ok(n) => (n, true),
         Err(e) => {
             partial.push(format!("listing networks: {e}"));
-            vec![]
+            (vec![], false)
         }
     };
 
@@ -173,12 +215,83 @@ async fn collect_inner(endpoint: &str, all_containers: bool) -> Result<DockerFac
         image_list,
         images,
         networks,
+        networks_listed,
         processes,
+        process_source,
+        exec_sessions,
         partial,
         container_list: Some(container_list),
         swarm,
         deep: None,
     })
+}
+
+type ProcessLists = BTreeMap<String, Observed<ContainerTopResponse>>;
+
+/// Process lists of the running containers: from the host's /proc where it is the daemon's
+/// host, else through `docker top`. Also returns how they were read, and the ids of containers
+/// removed since they were inspected (to drop from the facts).
+async fn container_processes(
+    docker: &Docker,
+    containers: &[ContainerInspectResponse],
+    host_root: &Path,
+) -> (ProcessLists, String, HashSet<String>) {
+    let running: Vec<(String, i64)> = containers
+        .iter()
+        .filter(|c| c.state.as_ref().and_then(|s| s.running).unwrap_or(false))
+        .filter_map(|c| {
+            let pid = c.state.as_ref().and_then(|s| s.pid).unwrap_or(0);
+            c.id.clone().map(|id| (id, pid))
+        })
+        .collect();
+    let mut lists: ProcessLists = container_procs::read(host_root, &running)
+        .into_iter()
+        .map(|(id, top)| (id, Observed::Seen(top)))
+        .collect();
+    let from_proc = lists.len();
+    let rest: Vec<String> = running
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !lists.contains_key(id))
+        .collect();
+    let from_top = rest.len();
+    let mut gone = HashSet::new();
+    let topped: Vec<_> = stream::iter(rest)
+        .map(|id| async move {
+            let top = docker.top_processes(&id, None).await;
+            (id, top)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    for (id, top) in topped {
+        let observed = match top {
+            Ok(top) => Observed::Seen(top),
+            Err(e) if is_gone(&e) => {
+                gone.insert(id);
+                continue;
+            }
+            // 409: it stopped after it was inspected.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 409,
+                message,
+            }) => Observed::unavailable(
+                UnavailableKind::NotFound,
+                format!("container stopped during the scan: {message}"),
+            ),
+            Err(e) => {
+                Observed::unavailable(UnavailableKind::Error, format!("processes of {id}: {e}"))
+            }
+        };
+        lists.insert(id, observed);
+    }
+    let root = host_root.join("proc");
+    let source = match (from_proc, from_top) {
+        (0, _) => "docker top".to_string(),
+        (_, 0) => format!("{}", root.display()),
+        (p, t) => format!("{} for {p} containers, docker top for {t}", root.display()),
+    };
+    (lists, source, gone)
 }
 
 fn unavailable_image<T>(what: &str, id: &str, e: bollard::errors::Error) -> Observed<T> {

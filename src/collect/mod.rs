@@ -1,6 +1,7 @@
 //! Collectors: the only stage that touches the outside world, and it only reads.
 
 pub mod auditctl;
+pub mod container_procs;
 pub mod docker;
 pub mod fsroot;
 pub mod host_files;
@@ -56,7 +57,7 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
             "Docker API not queried: a --root scan reads files only (add --docker-host, or --facts from `threatbench collect`)",
         )
     } else {
-        docker::collect(&endpoint, opts.all_containers).await
+        docker::collect(&endpoint, opts.all_containers, &opts.root).await
     };
     let processes = processes::collect(&opts.root);
     if let (Some(limits), Observed::Seen(d)) = (opts.deep, &mut docker) {

@@ -292,6 +292,9 @@ pub struct DaemonConfig {
     pub config_file: ConfigFile,
     /// Keys set both as a flag and in the file (dockerd refuses to start with these).
     pub conflicts: Vec<String>,
+    /// Why the Docker API could not be reached, when it could not: with the serving process
+    /// also unknown, no setting can be attributed to the daemon that was meant.
+    pub api_unreachable: Option<String>,
 }
 
 impl DaemonConfig {
@@ -318,6 +321,10 @@ impl DaemonConfig {
                 .collect(),
             _ => vec![],
         };
+        let api_unreachable = match facts.docker.as_result() {
+            Err(u) if u.kind == super::UnavailableKind::Unreachable => Some(u.reason.clone()),
+            _ => None,
+        };
         DaemonConfig {
             process,
             process_note,
@@ -325,11 +332,40 @@ impl DaemonConfig {
             config_path,
             config_file,
             conflicts,
+            api_unreachable,
         }
+    }
+
+    /// When `key` is set both on the command line and in the config file: the note for the
+    /// evidence. The running daemon uses the flag (it would not have started with both, so the
+    /// file was edited later), and its next start will fail.
+    pub fn conflict(&self, key: &str) -> Option<String> {
+        if !self.conflicts.iter().any(|k| k == key) {
+            return None;
+        }
+        let ConfigFile::Parsed(map) = &self.config_file else {
+            return None;
+        };
+        let value = map.get(key).map(value_text).unwrap_or_default();
+        Some(format!(
+            "{key} is also set in {} ({key}={value}): dockerd refuses to start with an option \
+             both as a flag and in the file, so the daemon will not start again until one is removed",
+            self.config_path
+        ))
     }
 
     /// Look up one daemon.json key, with its source. A flag wins when both are set (see module docs).
     pub fn get(&self, key: &str) -> Setting<'_> {
+        if let (None, Some(api)) = (&self.process, &self.api_unreachable) {
+            return Setting::Unknown {
+                reason: format!(
+                    "{api}; dockerd flags and config file unknown: {}",
+                    self.process_note
+                        .as_deref()
+                        .unwrap_or("process not visible")
+                ),
+            };
+        }
         if let (Some(p), Some(flag)) = (&self.process, self.flags.iter().find(|f| f.key == key)) {
             return Setting::Flag {
                 value: flag.value.clone(),

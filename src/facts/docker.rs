@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{
-    ContainerInspectResponse, ContainerSummary, ContainerTopResponse, HostConfig,
-    ImageHistoryResponseItem, ImageInspect, ImageSummary, Network, SystemInfo, SystemVersion,
+    ContainerInspectResponse, ContainerSummary, ContainerTopResponse, ExecInspectResponse,
+    HostConfig, ImageHistoryResponseItem, ImageInspect, ImageSummary, Network, SystemInfo,
+    SystemVersion,
 };
 use serde::{Deserialize, Serialize};
 
@@ -33,10 +34,22 @@ pub struct DockerFacts {
     pub images: Vec<ImageFact>,
     #[serde(default)]
     pub networks: Vec<Network>,
-    /// Processes of each running container by container id, as `docker top` lists them
-    /// (read on the host side; nothing is executed inside the container).
+    /// Whether the network list was read: only then does an empty or bridge-less `networks`
+    /// mean the daemon has no such network.
+    #[serde(default)]
+    pub networks_listed: bool,
+    /// Processes of each running container by container id, in `docker top`'s shape (read on
+    /// the host side; nothing is executed inside the container).
     #[serde(default)]
     pub processes: BTreeMap<String, Observed<ContainerTopResponse>>,
+    /// Where `processes` came from (`host /proc`, `docker top`, or both); empty in bundles
+    /// written before this field existed, which all used `docker top`.
+    #[serde(default)]
+    pub process_source: String,
+    /// Exec sessions running now (each container's `ExecIDs`), inspected, by exec id. Finished
+    /// sessions are gone from the API; only the daemon's audit trail has them.
+    #[serde(default)]
+    pub exec_sessions: BTreeMap<String, Observed<ExecInspectResponse>>,
     /// Objects that could not be read (removed mid-scan, API error): the scan is partial.
     #[serde(default)]
     pub partial: Vec<String>,
@@ -50,6 +63,17 @@ pub struct DockerFacts {
     /// Image layer scan results; `None` unless collected with `--deep`.
     #[serde(default)]
     pub deep: Option<DeepScanFacts>,
+}
+
+impl DockerFacts {
+    /// Where the container process lists came from, for evidence.
+    pub fn process_source(&self) -> &str {
+        if self.process_source.is_empty() {
+            "docker top"
+        } else {
+            &self.process_source
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

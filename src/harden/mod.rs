@@ -2,7 +2,8 @@
 //! commands), a safe `--apply` of the local, reversible ones with a backup and a journal, a
 //! re-check of what changed, and `--rollback`.
 //!
-//! Stages: [`plan`] ranks (scores from [`risk`], surfaces from [`surface`]) and asks [`remedy`]
+//! Stages: [`plan`] ranks the failed checks by the current risk their fix removes from the threat
+//! model ([`risk`], over `threats::Assessment`; surfaces from [`surface`]) and asks [`remedy`]
 //! for each pick's change, built by the [`patch`] modules; [`apply`] performs the actions, keeping
 //! old bytes and values through [`backup`] and recording everything in the [`journal`].
 

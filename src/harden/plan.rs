@@ -5,15 +5,19 @@
 use std::collections::BTreeSet;
 
 use super::remedy::{self, Limits, Proposal};
-use super::risk::{self, RiskEstimate};
+use super::risk::{self, PickRisk};
 use super::surface::{self, AttackSurface};
-use crate::checks::{Benchmark, Check, CheckResult, ObjectOutcome, Verdict};
+use crate::checks::{Benchmark, Check, CheckResult, ObjectOutcome, Selection, Verdict};
 use crate::facts::Facts;
 use crate::facts::daemon_config::DaemonConfig;
+use crate::threats::{Assessment, Level, Status};
 
 /// Scores within this fraction of the best remaining one count as close: then a pick on a surface
 /// no earlier pick covers is preferred.
 pub const CLOSE_SCORES: f64 = 0.2;
+
+/// How many threat instances `why` names before summing up the rest.
+const WHY_INSTANCES: usize = 3;
 
 #[derive(Debug, Clone)]
 pub struct PlanOptions {
@@ -24,6 +28,9 @@ pub struct PlanOptions {
     pub at_least_one_beyond: Vec<String>,
     /// Edition whose numbers `at_least_one_beyond` uses (ids differ between editions).
     pub numbering: Benchmark,
+    /// The failed checks that may be picked (`--select` / `--ignore`). The threat model always
+    /// sees every check, so that risk is judged on the whole system.
+    pub consider: Selection,
 }
 
 impl Default for PlanOptions {
@@ -33,6 +40,7 @@ impl Default for PlanOptions {
             limits: Limits::default(),
             at_least_one_beyond: vec![],
             numbering: Benchmark::CisDocker160,
+            consider: Selection::default(),
         }
     }
 }
@@ -47,9 +55,24 @@ pub struct Pick {
     /// Its failing objects now.
     pub objects: Vec<ObjectOutcome>,
     pub surface: AttackSurface,
-    pub risk: RiskEstimate,
+    /// Score and threat instances, from the threat model.
+    pub risk: PickRisk,
     pub proposal: Proposal,
     pub why: String,
+}
+
+/// One attack surface as the plan saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurfaceSummary {
+    pub surface: AttackSurface,
+    /// Exposed threat instances (without a decision) on this surface.
+    pub exposed: usize,
+    /// Their worst current risk.
+    pub worst: Option<Level>,
+    /// Failed checks (among those considered) whose fix acts mostly on this surface.
+    pub failed_checks: usize,
+    /// Ranks of the picks on this surface.
+    pub picks: Vec<usize>,
 }
 
 #[derive(Clone)]
@@ -58,57 +81,90 @@ pub struct Plan {
     /// Failed checks considered.
     pub candidates: usize,
     /// Failed checks not picked, best first: (check, surface, score).
-    pub others: Vec<(&'static Check, AttackSurface, f64)>,
+    pub others: Vec<(&'static Check, AttackSurface, u32)>,
     /// Things a person must know before applying (conflicts, unknown flags).
     pub notes: Vec<String>,
+    /// The five attack surfaces, in order.
+    pub surfaces: Vec<SurfaceSummary>,
+    /// `PlanOptions::at_least_one_beyond`, for the reports to state.
+    pub beyond: Vec<String>,
+    /// Whether the user's model file was applied to the threat model.
+    pub model_applied: bool,
 }
 
 struct Candidate<'a> {
     result: &'a CheckResult,
     surface: AttackSurface,
-    risk: RiskEstimate,
+    risk: PickRisk,
     proposal: Proposal,
 }
 
-/// Build the plan over the results of a scan.
-pub fn build(facts: &Facts, results: &[CheckResult], opts: &PlanOptions) -> Plan {
+/// Build the plan over the results of a scan and their threat assessment.
+pub fn build(
+    facts: &Facts,
+    results: &[CheckResult],
+    assessment: &Assessment,
+    opts: &PlanOptions,
+) -> Plan {
     let daemon = DaemonConfig::from_facts(facts);
+    let fixes = assessment.fix_first();
     let mut candidates: Vec<Candidate> = results
         .iter()
-        .filter(|r| r.outcome.verdict == Verdict::Fail)
+        .filter(|r| r.outcome.verdict == Verdict::Fail && opts.consider.includes(r.check))
         .map(|r| {
             let proposal = remedy::propose(facts, &daemon, r, &opts.limits);
+            let risk = risk::of_fix(assessment, fixes.iter().find(|f| f.slug == r.check.slug));
             Candidate {
                 result: r,
-                surface: surface::of_check(r.check),
-                risk: risk::estimate(r, proposal.effort),
+                surface: risk
+                    .main_surface()
+                    .unwrap_or_else(|| surface::of_check(r.check)),
+                risk,
                 proposal,
             }
         })
         .collect();
-    // Best first; ties by severity, then benchmark order (stable sort keeps registry order).
+    // Most risk removed first; among equals a fix acting on an open threat instance, then the
+    // easier change, then the higher severity, then benchmark order (the sort is stable and
+    // results come in registry order).
     candidates.sort_by(|a, b| {
         b.risk
             .score
-            .total_cmp(&a.risk.score)
+            .cmp(&a.risk.score)
+            .then(
+                b.risk
+                    .effects
+                    .is_empty()
+                    .cmp(&a.risk.effects.is_empty())
+                    .reverse(),
+            )
+            .then(a.proposal.effort.cmp(&b.proposal.effort))
             .then(b.result.check.severity.cmp(&a.result.check.severity))
     });
     let total = candidates.len();
+    let mut surfaces: Vec<SurfaceSummary> = AttackSurface::ALL
+        .iter()
+        .map(|s| surface_summary(*s, assessment, &candidates))
+        .collect();
     let mut picks: Vec<Pick> = Vec::new();
     let mut covered: BTreeSet<AttackSurface> = BTreeSet::new();
     while picks.len() < opts.top && !candidates.is_empty() {
-        let best = candidates[0].risk.score;
+        // A pick that removes no risk covers nothing on its surface, so only picks that do
+        // count for diversity.
+        let best = candidates[0].risk.score as f64;
         let mut idx = candidates
             .iter()
             .position(|c| {
-                c.risk.score >= best * (1.0 - CLOSE_SCORES) && !covered.contains(&c.surface)
+                c.risk.score > 0
+                    && c.risk.score as f64 >= best * (1.0 - CLOSE_SCORES)
+                    && !covered.contains(&c.surface)
             })
             .unwrap_or(0);
         let mut why = Vec::new();
         if idx != 0 {
             let top = &candidates[0];
             why.push(format!(
-                "preferred over {} ({}, score {:.2}): the scores are within {:.0}% and no earlier pick covers the {} surface",
+                "preferred over {} ({}, score {}): the scores are within {:.0}% and no earlier pick covers the {} surface",
                 top.result.check.id(),
                 top.result.check.slug,
                 top.risk.score,
@@ -130,18 +186,22 @@ pub fn build(facts: &Facts, results: &[CheckResult], opts: &PlanOptions) -> Plan
                 && !beyond(candidates[idx].result.check)
                 && let Some(j) = candidates.iter().position(|c| beyond(c.result.check))
             {
-                why.push(format!(
-                        "chosen so that at least one pick is beyond {} (the best of the other failed checks)",
-                        opts.at_least_one_beyond.join(", ")
-                    ));
+                why = vec![format!(
+                    "chosen so that at least one pick is beyond {} (the best of the other failed checks)",
+                    opts.at_least_one_beyond.join(", ")
+                )];
                 idx = j;
             }
         }
         let c = candidates.remove(idx);
         covered.insert(c.surface);
-        why.insert(0, score_reason(&c));
+        why.insert(0, score_reason(&c, assessment));
+        let rank = picks.len() + 1;
+        if let Some(s) = surfaces.iter_mut().find(|s| s.surface == c.surface) {
+            s.picks.push(rank);
+        }
         picks.push(Pick {
-            rank: picks.len() + 1,
+            rank,
             check: c.result.check,
             evidence: c.result.outcome.evidence.clone(),
             objects: c
@@ -174,26 +234,63 @@ pub fn build(facts: &Facts, results: &[CheckResult], opts: &PlanOptions) -> Plan
             .map(|c| (c.result.check, c.surface, c.risk.score))
             .collect(),
         notes,
+        surfaces,
+        beyond: opts.at_least_one_beyond.clone(),
+        model_applied: assessment.model_applied,
     }
 }
 
-fn score_reason(c: &Candidate) -> String {
-    let failing = c
-        .result
-        .outcome
-        .objects
+fn surface_summary(
+    surface: AttackSurface,
+    assessment: &Assessment,
+    candidates: &[Candidate],
+) -> SurfaceSummary {
+    let exposed: Vec<Level> = assessment
+        .instances
         .iter()
-        .filter(|o| o.verdict == Verdict::Fail)
-        .count();
-    let breadth = if failing > 1 {
-        format!(", {failing} failing objects")
+        .filter(|i| i.status == Status::Exposed && i.decision.is_none())
+        .filter(|i| surface::of_threat(&i.threat) == surface)
+        .map(|i| i.risk.current.level)
+        .collect();
+    SurfaceSummary {
+        surface,
+        exposed: exposed.len(),
+        worst: exposed.iter().max().copied(),
+        failed_checks: candidates.iter().filter(|c| c.surface == surface).count(),
+        picks: vec![],
+    }
+}
+
+/// Why a candidate scores what it does: the threat instances its fix closes or lowers.
+fn score_reason(c: &Candidate, assessment: &Assessment) -> String {
+    let effects = &c.risk.effects;
+    let threats = if effects.is_empty() {
+        let reasons = risk::why_unscored(assessment, c.result.check.slug);
+        if reasons.is_empty() {
+            "mitigates no threat of the model".to_string()
+        } else {
+            format!(
+                "mitigates no open threat instance here ({})",
+                reasons.join("; ")
+            )
+        }
     } else {
-        String::new()
+        let mut named: Vec<String> = effects
+            .iter()
+            .take(WHY_INSTANCES)
+            .map(|e| e.describe())
+            .collect();
+        if effects.len() > WHY_INSTANCES {
+            named.push(format!(
+                "{} more instance(s)",
+                effects.len() - WHY_INSTANCES
+            ));
+        }
+        named.join(", ")
     };
     format!(
-        "score {:.2}: severity {}{breadth}, change {}",
+        "score {} (current risk removed): {threats}; change {}",
         c.risk.score,
-        c.result.check.severity.as_str(),
         c.proposal.effort.describe()
     )
 }
@@ -215,89 +312,206 @@ pub fn display_id(check: &Check, numbering: Benchmark) -> (&'static str, Benchma
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Outcome;
+    use crate::checks;
+    use crate::threats::{ModelFile, assess_on, builtin, tests::fixture_facts};
 
-    fn failed(slug: &str, objects: usize) -> CheckResult {
-        CheckResult {
-            check: crate::checks::find(slug).unwrap(),
-            outcome: Outcome {
-                verdict: Verdict::Fail,
-                evidence: "seen".into(),
-                objects: (0..objects)
-                    .map(|i| ObjectOutcome {
-                        kind: "container",
-                        name: format!("c{i}"),
-                        id: Some(format!("{i:012}")),
-                        verdict: Verdict::Fail,
-                        evidence: String::new(),
-                    })
-                    .collect(),
-            },
-        }
+    /// The threat-model fixture host: a privileged container and one without a PIDs limit, a
+    /// dockerd on TCP without TLS and with an insecure registry (see threats::tests).
+    fn plan_for(model: Option<&ModelFile>, opts: &PlanOptions) -> (Plan, Assessment) {
+        let facts = fixture_facts();
+        let results = checks::run(&facts, &Selection::default());
+        let a = assess_on(&facts, &results, model, "2026-11-20".parse().unwrap());
+        (build(&facts, &results, &a, opts), a)
     }
 
-    fn facts() -> Facts {
-        serde_json::from_value(serde_json::json!({
-            "schema": "threatbench/facts/v1", "tool_version": "0", "collected_at": "now",
-            "host": {"root": "/", "hostname": null, "processes": {"seen": []}},
-            "docker": {"unavailable": {"kind": "not_collected", "reason": "test"}}
-        }))
-        .unwrap()
+    fn slugs(plan: &Plan) -> Vec<&'static str> {
+        plan.picks.iter().map(|p| p.check.slug).collect()
+    }
+
+    #[test]
+    fn picks_are_ranked_by_the_risk_their_fix_removes_from_the_threat_model() {
+        let (plan, a) = plan_for(
+            None,
+            &PlanOptions {
+                top: 5,
+                ..Default::default()
+            },
+        );
+        let fixes = a.fix_first();
+        // The best fix of the whole model comes first, with its score and instances.
+        assert_eq!(plan.picks[0].check.slug, fixes[0].slug);
+        assert_eq!(plan.picks[0].check.slug, "daemon-no-insecure-registries");
+        for p in &plan.picks {
+            let fix = fixes.iter().find(|f| f.slug == p.check.slug).unwrap();
+            assert_eq!(p.risk.score, fix.risk_removed, "{}", p.check.slug);
+            let mut ids: Vec<&str> = p.risk.effects.iter().map(|e| e.instance.as_str()).collect();
+            ids.sort();
+            let mut expected: Vec<&str> = fix.instances.iter().map(String::as_str).collect();
+            expected.sort();
+            assert_eq!(ids, expected);
+            // No more constant "low": before is the worst current risk of its instances.
+            let worst = p.risk.effects.iter().map(|e| e.before.score).max();
+            assert_eq!(p.risk.before().map(|r| r.score), worst);
+            assert!(p.why.starts_with(&format!("score {} ", p.risk.score)));
+        }
+        // A pick scores less than one left behind only when the why says it was preferred.
+        for (n, p) in plan.picks.iter().enumerate() {
+            let better_left = plan.picks[n + 1..]
+                .iter()
+                .map(|q| q.risk.score)
+                .chain(plan.others.iter().map(|o| o.2))
+                .any(|s| s > p.risk.score);
+            assert_eq!(better_left, p.why.contains("preferred over"), "{}", p.why);
+        }
+        // The instances are named with their risk before → after.
+        let tls = plan
+            .picks
+            .iter()
+            .find(|p| p.check.slug == "daemon-tls-on-tcp")
+            .unwrap();
+        assert!(
+            tls.why
+                .contains("closes DKR-T-04@flow:docker-client->dockerd (high → medium)"),
+            "{}",
+            tls.why
+        );
+        assert_eq!(tls.surface, AttackSurface::DockerClient);
+        assert_eq!(plan.picks[0].surface, AttackSurface::Registry);
     }
 
     #[test]
     fn close_scores_prefer_a_new_surface_and_say_so() {
-        // pids (high, docker host, live): 7; registry (high, reload): 6.3 is within 20%.
-        // memory (medium x 2 objects) 8, pids (high) 7, insecure registries (high, reload) 6.3:
-        // after memory, pids is best but on the covered Docker host surface; 6.3 is within 20%.
-        let results = vec![
-            failed("container-pids-limit", 1),
-            failed("container-memory-limit", 2),
-            failed("daemon-no-insecure-registries", 0),
-        ];
-        let plan = build(
-            &facts(),
-            &results,
+        let (plan, _) = plan_for(
+            None,
             &PlanOptions {
-                top: 2,
+                top: 3,
                 ..Default::default()
             },
         );
-        let slugs: Vec<&str> = plan.picks.iter().map(|p| p.check.slug).collect();
+        // After the registry and client picks, container-user-not-root (12, Docker client) is
+        // best, but daemon-userns-remap (10, Docker host) is within 20% on a surface not covered.
         assert_eq!(
-            slugs,
-            vec!["container-memory-limit", "daemon-no-insecure-registries"]
+            slugs(&plan),
+            vec![
+                "daemon-no-insecure-registries",
+                "daemon-tls-on-tcp",
+                "daemon-userns-remap"
+            ]
         );
+        let third = &plan.picks[2];
+        assert_eq!(third.surface, AttackSurface::DockerHost);
         assert!(
-            plan.picks[1]
-                .why
-                .contains("no earlier pick covers the Docker registry surface"),
+            third.why.contains(
+                "preferred over 4.1 (container-user-not-root, score 12): the scores are within 20% and no earlier pick covers the Docker host surface"
+            ),
             "{}",
-            plan.picks[1].why
+            third.why
         );
-        assert_eq!(plan.candidates, 3);
-        assert_eq!(plan.others.len(), 1);
+        let surfaces: BTreeSet<AttackSurface> = plan.picks.iter().map(|p| p.surface).collect();
+        assert_eq!(surfaces.len(), 3);
+        // The surface summary counts exposed threats and records the picks.
+        let host = &plan.surfaces[1];
+        assert_eq!(host.surface, AttackSurface::DockerHost);
+        assert!(host.exposed > 0 && host.failed_checks > 0);
+        assert_eq!(host.picks, vec![3]);
+        assert_eq!(plan.surfaces[3].exposed, 0, "no Kubernetes here");
+    }
+
+    #[test]
+    fn accepted_threats_do_not_count_towards_the_score() {
+        let model = ModelFile::parse(
+            "decisions:\n  - instance: \"DKR-*@*registry.local:5000\"\n    status: accepted\n    justification: lab registry on a closed network\n",
+            builtin(),
+        )
+        .unwrap();
+        let opts = PlanOptions {
+            top: 1,
+            ..Default::default()
+        };
+        let (plan, _) = plan_for(Some(&model), &opts);
+        assert!(plan.model_applied);
+        assert_eq!(slugs(&plan), vec!["daemon-tls-on-tcp"]);
+        let registries = plan
+            .others
+            .iter()
+            .find(|o| o.0.slug == "daemon-no-insecure-registries")
+            .unwrap();
+        let (unmodelled, _) = plan_for(None, &opts);
+        assert!(registries.2 < unmodelled.picks[0].risk.score);
+    }
+
+    #[test]
+    fn a_check_whose_threats_are_all_accepted_scores_zero_and_says_so() {
+        let model = ModelFile::parse(
+            "decisions:\n  - instance: \"DKR-E-01@container:priv\"\n    status: accepted\n    justification: CI builder, isolated VM\n",
+            builtin(),
+        )
+        .unwrap();
+        let (plan, _) = plan_for(
+            Some(&model),
+            &PlanOptions {
+                consider: Selection {
+                    select: vec!["container-privileged".into()],
+                    ..Selection::default()
+                },
+                ..Default::default()
+            },
+        );
+        let p = &plan.picks[0];
+        assert_eq!((p.risk.score, p.risk.before()), (0, None));
+        assert!(
+            p.why.contains(
+                "mitigates no open threat instance here (DKR-E-01@container:priv is accepted (CI builder, isolated VM))"
+            ),
+            "{}",
+            p.why
+        );
+        // Its surface still comes from the catalogue threat it mitigates.
+        assert_eq!(p.surface, AttackSurface::DockerClient);
+    }
+
+    #[test]
+    fn a_fix_that_lowers_no_risk_yet_scores_zero_and_says_why() {
+        let (plan, _) = plan_for(
+            None,
+            &PlanOptions {
+                consider: Selection {
+                    select: vec!["container-memory-limit".into()],
+                    ..Selection::default()
+                },
+                ..Default::default()
+            },
+        );
+        let memory = &plan.picks[0];
+        assert_eq!(memory.check.slug, "container-memory-limit");
+        assert_eq!(memory.risk.score, 0);
+        // Memory limits alone do not lower DKR-D-02 while CPU priority also fails.
+        assert!(
+            memory
+                .why
+                .contains("adds a mitigation to DKR-D-02@container:api (high, unchanged; still failing: container-cpu-priority)"),
+            "{}",
+            memory.why
+        );
+        assert_eq!(plan.candidates, 1, "only the selected failed checks");
     }
 
     #[test]
     fn at_least_one_pick_beyond_the_exercise_items() {
-        let results = vec![
-            failed("container-memory-limit", 3),
-            failed("container-restart-policy", 3),
-            failed("container-health-check", 1),
-        ];
+        // v1.3.1 numbering: 2.5 insecure registries and 2.7 TLS are the two best fixes here.
         let opts = PlanOptions {
             top: 2,
-            at_least_one_beyond: vec!["5.10".into(), "5.14".into(), "5.22".into()],
+            at_least_one_beyond: vec!["2.5".into(), "2.7".into()],
             numbering: Benchmark::CisDocker131,
             ..Default::default()
         };
-        let plan = build(&facts(), &results, &opts);
-        let slugs: Vec<&str> = plan.picks.iter().map(|p| p.check.slug).collect();
-        assert_eq!(
-            slugs,
-            vec!["container-memory-limit", "container-health-check"]
+        let (plan, _) = plan_for(None, &opts);
+        assert_eq!(plan.picks[0].check.slug, "daemon-no-insecure-registries");
+        let second = &plan.picks[1];
+        assert!(
+            !["daemon-tls-on-tcp", "daemon-no-insecure-registries"].contains(&second.check.slug)
         );
-        assert!(plan.picks[1].why.contains("beyond 5.10, 5.14, 5.22"));
+        assert!(second.why.contains("beyond 2.5, 2.7"), "{}", second.why);
+        assert_eq!(plan.beyond, vec!["2.5", "2.7"]);
     }
 }

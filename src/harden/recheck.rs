@@ -1,6 +1,8 @@
 //! After an apply: the affected checks run again on freshly collected facts, and each shows its
-//! verdict before → after, per object too. A daemon.json change that dockerd has not loaded yet
-//! is marked pending: the file says one thing, the running daemon still another.
+//! verdict before → after, per object too, and the threat model is assessed again so that each
+//! threat instance the pick acted on shows its status and current risk before → after. A
+//! daemon.json change that dockerd has not loaded yet is marked pending: the file says one thing,
+//! the running daemon still another.
 
 use serde::Serialize;
 
@@ -8,12 +10,26 @@ use super::patch::daemon_json;
 use super::plan::Pick;
 use super::remedy::{Action, ChangeKind};
 use crate::checks::{CheckResult, Verdict};
+use crate::threats::{Assessment, Level, Status};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectChange {
     pub name: String,
     pub before: Verdict,
     pub after: Option<Verdict>,
+}
+
+/// One threat instance of a pick, before and after (re-assessed on the fresh facts).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThreatChange {
+    pub instance: String,
+    pub status_before: Status,
+    /// `None`: the instance is gone (its element no longer exists).
+    pub status_after: Option<Status>,
+    pub risk_before: Level,
+    pub risk_after: Option<Level>,
+    pub score_before: u8,
+    pub score_after: Option<u8>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +44,7 @@ pub struct Recheck {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending: Option<String>,
     pub objects: Vec<ObjectChange>,
+    pub threats: Vec<ThreatChange>,
 }
 
 impl Recheck {
@@ -45,8 +62,13 @@ pub enum DaemonState {
     Restarted,
 }
 
-/// Compare each applied pick's check before and after.
-pub fn compare(picks: &[&Pick], after: &[CheckResult], daemon: DaemonState) -> Vec<Recheck> {
+/// Compare each applied pick's check, and the threat instances it acted on, before and after.
+pub fn compare(
+    picks: &[&Pick],
+    after: &[CheckResult],
+    assessed: &Assessment,
+    daemon: DaemonState,
+) -> Vec<Recheck> {
     picks
         .iter()
         .filter_map(|p| {
@@ -75,6 +97,23 @@ pub fn compare(picks: &[&Pick], after: &[CheckResult], daemon: DaemonState) -> V
                 evidence_after: now.outcome.evidence.clone(),
                 pending,
                 objects,
+                threats: p
+                    .risk
+                    .effects
+                    .iter()
+                    .map(|e| {
+                        let now = assessed.instance(&e.instance);
+                        ThreatChange {
+                            instance: e.instance.clone(),
+                            status_before: e.status,
+                            status_after: now.map(|i| i.status),
+                            risk_before: e.before.level,
+                            risk_after: now.map(|i| i.risk.current.level),
+                            score_before: e.before.score,
+                            score_after: now.map(|i| i.risk.current.score),
+                        }
+                    })
+                    .collect(),
             })
         })
         .collect()

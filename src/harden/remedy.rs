@@ -9,7 +9,6 @@ use super::patch::containers::{self, Recreate, UpdateValues};
 use super::patch::daemon_json::{self, Edit};
 use super::patch::files::{self, FileChange};
 use super::patch::shell;
-use super::risk::Effort;
 use crate::checks::{CheckResult, Verdict};
 use crate::facts::Facts;
 use crate::facts::daemon_config::DaemonConfig;
@@ -109,6 +108,35 @@ impl Change {
             actions: vec![],
             blocked: None,
             notes: vec![],
+        }
+    }
+}
+
+/// How readily a change can be made, from a reversible live update to a person's work. Breaks
+/// ties between picks that remove the same risk: the easier change first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effort {
+    /// Applied live and reversibly (`docker update`, chmod/chown, a rules file).
+    Live,
+    /// A daemon.json key dockerd re-reads on SIGHUP.
+    Reload,
+    /// A daemon.json key (or flag) that needs a dockerd restart.
+    Restart,
+    /// The container must be re-created.
+    Recreate,
+    /// Needs a person's input (certificates, a log server, a plugin).
+    Manual,
+}
+
+impl Effort {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Effort::Live => "applied live and reversibly",
+            Effort::Reload => "daemon.json, applied by a dockerd reload",
+            Effort::Restart => "needs a dockerd restart",
+            Effort::Recreate => "needs the container re-created",
+            Effort::Manual => "needs a person's input",
         }
     }
 }
@@ -365,7 +393,7 @@ pub fn propose(
         return audit_proposal(facts, result, path, verify(" after `augenrules --load`"));
     }
     Proposal {
-        effort: super::risk::Effort::Manual,
+        effort: Effort::Manual,
         change: Change::manual(check.doc.remediation),
         side_effects: vec![],
         verification: verify(" once the change is made"),
@@ -893,11 +921,9 @@ mod tests {
     #[test]
     fn keys_already_set_both_ways_are_reported() {
         let facts = facts("-H fd:// --icc=false", "{\"icc\": false}");
-        let plan = crate::harden::plan::build(
-            &facts,
-            &[failed("daemon-live-restore")],
-            &Default::default(),
-        );
+        let results = [failed("daemon-live-restore")];
+        let assessment = crate::threats::assess(&facts, &results, None);
+        let plan = crate::harden::plan::build(&facts, &results, &assessment, &Default::default());
         assert!(
             plan.notes
                 .iter()

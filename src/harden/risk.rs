@@ -1,135 +1,306 @@
-//! How a pick is scored and what risk it removes.
-//!
-//! Interim: the threat model (`threats::assess`) is being built on another branch. Until it lands,
-//! the fix-first score is computed here from the check alone, in one function, so that switching
-//! to "current risk removed across all threat instances the check mitigates" changes only this
-//! file. Everything that reads a score or a risk goes through [`RiskEstimate`].
+//! How a pick is scored, from the threat model. The fix-first score of a failed check is the
+//! current risk its fix removes across every threat instance it mitigates
+//! ([`Assessment::fix_first`]: accepted and not-applicable instances do not count); the pick's
+//! risk before → after is the worst current risk of those instances now and once the check passes
+//! ([`Instance::current_if_fixed`](crate::threats::Instance::current_if_fixed)).
 
-use serde::Serialize;
+use super::surface::{self, AttackSurface};
+use crate::threats::{Assessment, CheckFix, Risk, Status, Stride};
 
-use crate::checks::{CheckResult, Severity, Verdict};
+/// How the score is obtained, as the reports state it.
+pub const SCORING: &str = "current risk removed: the sum, over the threat instances the check mitigates, of their current risk minus their risk once the check passes (likelihood x impact, 1-16 each); accepted and not-applicable threats do not count";
 
-/// How readily a change can be made, from a reversible live update to a person's work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Effort {
-    /// Applied live and reversibly (`docker update`, chmod/chown, a rules file).
-    Live,
-    /// A daemon.json key dockerd re-reads on SIGHUP.
-    Reload,
-    /// A daemon.json key (or flag) that needs a dockerd restart.
-    Restart,
-    /// The container must be re-created.
-    Recreate,
-    /// Needs a person's input (certificates, a log server, a plugin).
-    Manual,
-}
-
-impl Effort {
-    fn factor(self) -> f64 {
-        match self {
-            Effort::Live => 1.0,
-            Effort::Reload => 0.9,
-            Effort::Restart => 0.7,
-            Effort::Recreate => 0.5,
-            Effort::Manual => 0.3,
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Effort::Live => "applied live and reversibly",
-            Effort::Reload => "daemon.json, applied by a dockerd reload",
-            Effort::Restart => "needs a dockerd restart",
-            Effort::Recreate => "needs the container re-created",
-            Effort::Manual => "needs a person's input",
-        }
+/// `critical → low`; the scores when the level stays (`high, 9 → 6`), or `high, unchanged`.
+pub fn change(before: Risk, after: Risk) -> String {
+    if before.score == after.score {
+        format!("{}, unchanged", before.level)
+    } else if before.level == after.level {
+        format!("{}, {} → {}", before.level, before.score, after.score)
+    } else {
+        format!("{} → {}", before.level, after.level)
     }
 }
 
-/// Risk level of the threats a check guards, before and after the change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RiskEstimate {
-    pub score: f64,
-    pub before: Severity,
-    pub after: Severity,
-    /// Threat instances the change closes (`THREAT@element`), once the threat model provides them.
-    pub threats: Vec<String>,
-    /// How the numbers were obtained.
-    pub basis: &'static str,
+/// What fixing a check does to one threat instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreatEffect {
+    /// `THREAT@element`.
+    pub instance: String,
+    pub threat: String,
+    pub title: String,
+    pub stride: Stride,
+    pub surface: AttackSurface,
+    /// The instance's status now.
+    pub status: Status,
+    /// Current risk now.
+    pub before: Risk,
+    /// Current risk once the check passes.
+    pub after: Risk,
+    /// Other linked checks that still fail for this element once the check passes.
+    pub still_failing: Vec<String>,
 }
 
-pub const INTERIM_BASIS: &str = "check severity x failing objects x effort (threat model pending)";
+impl ThreatEffect {
+    pub fn removed(&self) -> u8 {
+        self.before.score.saturating_sub(self.after.score)
+    }
 
-fn severity_weight(s: Severity) -> f64 {
-    match s {
-        Severity::Critical => 10.0,
-        Severity::High => 7.0,
-        Severity::Medium => 4.0,
-        Severity::Low => 1.0,
+    /// The fix leaves an exposed instance with no failing check: it is no longer exposed.
+    pub fn closes(&self) -> bool {
+        self.status == Status::Exposed && self.still_failing.is_empty()
+    }
+
+    pub fn risk_change(&self) -> String {
+        change(self.before, self.after)
+    }
+
+    /// `closes DKR-E-01@container:legacy (critical → low)`, `lowers … (high, 9 → 6; still
+    /// failing: …)`, or `adds a mitigation to … (high, unchanged; …)` when the risk stays.
+    pub fn describe(&self) -> String {
+        let verb = if self.closes() {
+            "closes"
+        } else if self.removed() > 0 {
+            "lowers"
+        } else {
+            "adds a mitigation to"
+        };
+        let change = self.risk_change();
+        let rest = if self.still_failing.is_empty() {
+            String::new()
+        } else {
+            format!("; still failing: {}", self.still_failing.join(", "))
+        };
+        format!("{verb} {} ({change}{rest})", self.instance)
     }
 }
 
-/// The fix-first score of a failed check: how much risk its change removes, per unit of effort.
-/// Interim formula: severity weight x breadth (1 + log2 of the failing objects) x effort factor.
-pub fn fix_first_score(result: &CheckResult, effort: Effort) -> f64 {
-    let failing = result
-        .outcome
-        .objects
+/// The threat-model view of one failed check's fix.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PickRisk {
+    /// Current risk removed, summed over `effects`.
+    pub score: u32,
+    /// The instances the fix acts on, most risk removed first.
+    pub effects: Vec<ThreatEffect>,
+}
+
+fn worst(risks: impl Iterator<Item = Risk>) -> Option<Risk> {
+    risks.max_by_key(|r| (r.score, r.impact))
+}
+
+impl PickRisk {
+    /// The worst current risk of the instances now (`None`: the check mitigates none here).
+    pub fn before(&self) -> Option<Risk> {
+        worst(self.effects.iter().map(|e| e.before))
+    }
+
+    /// The worst current risk of the instances once the check passes.
+    pub fn after(&self) -> Option<Risk> {
+        worst(self.effects.iter().map(|e| e.after))
+    }
+
+    /// The worst current risk before → after (`None`: no threat instance).
+    pub fn risk_change(&self) -> Option<String> {
+        Some(change(self.before()?, self.after()?))
+    }
+
+    /// The surface of the instance the fix helps most (most risk removed, then the worst now).
+    pub fn main_surface(&self) -> Option<AttackSurface> {
+        self.effects
+            .iter()
+            .max_by_key(|e| (e.removed(), e.before.score))
+            .map(|e| e.surface)
+    }
+}
+
+/// The risk a check's fix removes; `fix` is the check's entry of `assessment.fix_first()`
+/// (none when it fails on no open threat instance).
+pub fn of_fix(assessment: &Assessment, fix: Option<&CheckFix>) -> PickRisk {
+    let Some(fix) = fix else {
+        return PickRisk::default();
+    };
+    let mut effects: Vec<ThreatEffect> = fix
+        .instances
         .iter()
-        .filter(|o| o.verdict == Verdict::Fail)
-        .count()
-        .max(1);
-    let breadth = 1.0 + (failing as f64).log2();
-    let score = severity_weight(result.check.severity) * breadth * effort.factor();
-    (score * 100.0).round() / 100.0
+        .filter_map(|id| assessment.instance(id))
+        .map(|inst| ThreatEffect {
+            instance: inst.id.clone(),
+            threat: inst.threat.id.clone(),
+            title: inst.threat.title.clone(),
+            stride: inst.stride(),
+            surface: surface::of_threat(&inst.threat),
+            status: inst.status,
+            before: inst.risk.current,
+            after: inst.current_if_fixed(&[fix.slug.as_str()]),
+            still_failing: inst
+                .failing_checks()
+                .into_iter()
+                .filter(|s| *s != fix.slug)
+                .map(str::to_string)
+                .collect(),
+        })
+        .collect();
+    // Most risk removed first, then the worst now; the id keeps the order stable.
+    effects.sort_by(|a, b| {
+        b.removed()
+            .cmp(&a.removed())
+            .then(b.before.score.cmp(&a.before.score))
+            .then(a.instance.cmp(&b.instance))
+    });
+    PickRisk {
+        score: fix.risk_removed,
+        effects,
+    }
 }
 
-/// The risk estimate for a pick (interim: from the check alone).
-pub fn estimate(result: &CheckResult, effort: Effort) -> RiskEstimate {
-    RiskEstimate {
-        score: fix_first_score(result, effort),
-        before: result.check.severity,
-        // Once the check passes its own exposure is closed; residual risk from other open checks
-        // on the same threats is what the threat model will add.
-        after: Severity::Low,
-        threats: vec![],
-        basis: INTERIM_BASIS,
+/// Why a failed check removes no current risk here: the threats it mitigates are decided on
+/// (accepted, not applicable) or have no element on this system. Empty when it mitigates none.
+pub fn why_unscored(assessment: &Assessment, slug: &str) -> Vec<String> {
+    let decided = assessment
+        .instances
+        .iter()
+        .filter(|i| i.failing_checks().contains(&slug))
+        .filter_map(|i| {
+            let d = i.decision.as_ref()?;
+            Some(format!(
+                "{} is {} ({})",
+                i.id,
+                d.status.as_str(),
+                d.justification
+            ))
+        });
+    // Absent threats grouped by their reason, which is often shared (Docker not visible).
+    let mut absent: Vec<(String, Vec<&str>)> = Vec::new();
+    for a in assessment.absent.iter().filter(|a| {
+        crate::threats::builtin()
+            .find(&a.threat)
+            .is_some_and(|t| t.check_slugs().contains(&slug))
+    }) {
+        let why = format!("{}: {}", a.status.as_str(), a.reason);
+        match absent.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, ids)) => ids.push(&a.threat),
+            None => absent.push((why, vec![&a.threat])),
+        }
     }
+    decided
+        .chain(
+            absent
+                .into_iter()
+                .map(|(why, ids)| format!("{} {why}", ids.join(", "))),
+        )
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{ObjectOutcome, Outcome};
+    use crate::checks::{self, Selection};
+    use crate::threats::{Level, assess_on, tests::fixture_facts};
 
-    fn result(slug: &str, failing: usize) -> CheckResult {
-        let objects = (0..failing)
-            .map(|i| ObjectOutcome {
-                kind: "container",
-                name: format!("c{i}"),
-                id: None,
-                verdict: Verdict::Fail,
-                evidence: String::new(),
-            })
-            .collect();
-        CheckResult {
-            check: crate::checks::find(slug).unwrap(),
-            outcome: Outcome {
-                verdict: Verdict::Fail,
-                evidence: String::new(),
-                objects,
-            },
-        }
+    fn assessment() -> Assessment {
+        let facts = fixture_facts();
+        let results = checks::run(&facts, &Selection::default());
+        assess_on(&facts, &results, None, "2026-11-20".parse().unwrap())
     }
 
     #[test]
-    fn severity_breadth_and_effort_order_the_score() {
-        let pids = fix_first_score(&result("container-pids-limit", 4), Effort::Live);
-        assert_eq!(pids, 21.0); // high 7 x (1 + 2) x 1.0
-        let restart = fix_first_score(&result("container-restart-policy", 4), Effort::Live);
-        assert!(restart < pids);
-        let privileged = fix_first_score(&result("container-privileged", 1), Effort::Recreate);
-        assert_eq!(privileged, 5.0);
+    fn the_score_and_risks_come_from_the_instances_the_check_fails_on() {
+        let a = assessment();
+        let fixes = a.fix_first();
+        let fix = fixes
+            .iter()
+            .find(|f| f.slug == "container-privileged")
+            .unwrap();
+        let risk = of_fix(&a, Some(fix));
+        assert_eq!(risk.score, fix.risk_removed);
+        let ids: Vec<&str> = risk.effects.iter().map(|e| e.instance.as_str()).collect();
+        let mut expected: Vec<&str> = fix.instances.iter().map(String::as_str).collect();
+        expected.sort();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(sorted, expected);
+        let e = risk
+            .effects
+            .iter()
+            .find(|e| e.threat == "DKR-E-01")
+            .expect("the privileged container's escape threat");
+        let inst = a.instance(&e.instance).unwrap();
+        assert_eq!(e.before, inst.risk.current);
+        assert_eq!(e.after, inst.current_if_fixed(&["container-privileged"]));
+        assert!(e.removed() > 0);
+        assert_eq!(e.surface, AttackSurface::DockerClient);
+        // The score is the sum of what each instance loses.
+        let sum: u32 = risk.effects.iter().map(|e| e.removed() as u32).sum();
+        assert_eq!(sum, risk.score);
+        // Before is the worst current risk of the instances, after the worst once fixed.
+        assert_eq!(
+            risk.before().unwrap().score,
+            risk.effects.iter().map(|e| e.before.score).max().unwrap()
+        );
+        assert!(risk.after().unwrap().score < risk.before().unwrap().score);
+        assert_ne!(risk.before().unwrap().level, Level::Low);
+    }
+
+    #[test]
+    fn a_check_on_no_open_instance_scores_zero_with_no_risk() {
+        let a = assessment();
+        let risk = of_fix(&a, None);
+        assert_eq!(risk.score, 0);
+        assert_eq!((risk.before(), risk.after()), (None, None));
+        assert_eq!(risk.main_surface(), None);
+    }
+
+    #[test]
+    fn without_elements_the_threats_are_named_once_per_reason() {
+        let facts: crate::facts::Facts = serde_json::from_value(serde_json::json!({
+            "schema": "threatbench/facts/v1", "tool_version": "0", "collected_at": "now",
+            "host": {"root": "/", "hostname": null, "processes": {"seen": []}},
+            "docker": {"unavailable": {"kind": "not_collected", "reason": "test"}}
+        }))
+        .unwrap();
+        let results = checks::run(&facts, &Selection::default());
+        let a = assess_on(&facts, &results, None, "2026-11-20".parse().unwrap());
+        let reasons = why_unscored(&a, "image-content-trust-enabled");
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("DKR-T-01, DKR-T-02, DKR-R-02"),
+            "{reasons:?}"
+        );
+        assert!(reasons[0].contains("Docker not visible"), "{reasons:?}");
+        assert!(why_unscored(&a, "daemon-iptables-enabled").is_empty());
+    }
+
+    #[test]
+    fn effects_say_whether_they_close_the_instance() {
+        let r = |l, i| Risk::new(l, i);
+        let mut e = ThreatEffect {
+            instance: "DKR-E-01@container:legacy".into(),
+            threat: "DKR-E-01".into(),
+            title: "t".into(),
+            stride: Stride::ElevationOfPrivilege,
+            surface: AttackSurface::DockerClient,
+            status: Status::Exposed,
+            before: r(Level::Critical, Level::Critical),
+            after: r(Level::Low, Level::Low),
+            still_failing: vec![],
+        };
+        assert_eq!(
+            e.describe(),
+            "closes DKR-E-01@container:legacy (critical → low)"
+        );
+        e.still_failing = vec!["container-host-devices".into()];
+        assert_eq!(
+            e.describe(),
+            "lowers DKR-E-01@container:legacy (critical → low; still failing: container-host-devices)"
+        );
+        e.after = r(Level::Critical, Level::High);
+        assert_eq!(
+            e.describe(),
+            "lowers DKR-E-01@container:legacy (critical, 16 → 12; still failing: container-host-devices)"
+        );
+        e.after = e.before;
+        assert_eq!(
+            e.describe(),
+            "adds a mitigation to DKR-E-01@container:legacy (critical, unchanged; still failing: container-host-devices)"
+        );
     }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::checks::{Check, Component};
+use crate::threats::{self, Threat};
 
 /// One of the five attack surfaces the threat model is organised by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -16,6 +17,14 @@ pub enum AttackSurface {
 }
 
 impl AttackSurface {
+    pub const ALL: [AttackSurface; 5] = [
+        AttackSurface::DockerClient,
+        AttackSurface::DockerHost,
+        AttackSurface::Registry,
+        AttackSurface::KubernetesControlPlane,
+        AttackSurface::KubernetesNode,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AttackSurface::DockerClient => "docker-client",
@@ -37,27 +46,49 @@ impl AttackSurface {
     }
 }
 
-/// Checks the brief places on another surface than their component suggests: privilege
-/// escalation "using the Docker client" (the privileged flag, exec as root) is a client threat
-/// even though the evidence is a container's settings.
-const SURFACE_OVERRIDES: &[(&str, AttackSurface)] = &[
-    ("container-privileged", AttackSurface::DockerClient),
-    ("container-no-privileged-exec", AttackSurface::DockerClient),
-    ("container-no-root-exec", AttackSurface::DockerClient),
-    ("container-user-not-root", AttackSurface::DockerClient),
-];
+/// Catalogue threats the brief files under another area than their component: it lists root
+/// and `--privileged` containers under "Elevation of privilege: Docker client" (the flags are
+/// given by whoever runs the client), although the evidence is a container's settings.
+const BRIEF_AREAS: &[(&str, AttackSurface)] = &[(
+    "docker-container-root-privileged",
+    AttackSurface::DockerClient,
+)];
 
-/// The surface a check guards, from its component (and the few overrides above).
-pub fn of_check(check: &Check) -> AttackSurface {
-    if let Some((_, s)) = SURFACE_OVERRIDES
-        .iter()
-        .find(|(slug, _)| *slug == check.slug)
-    {
+/// The surface a threat belongs to: the brief's area when the brief names it, else its component's.
+pub fn of_threat(threat: &Threat) -> AttackSurface {
+    let brief = threat.brief.as_deref();
+    if let Some((_, s)) = BRIEF_AREAS.iter().find(|(tag, _)| Some(*tag) == brief) {
         return *s;
     }
-    of_component(check.component)
+    of_threat_component(threat.component)
 }
 
+/// The surface of a threat-matrix row.
+pub fn of_threat_component(component: threats::Surface) -> AttackSurface {
+    use threats::Surface::*;
+    match component {
+        DockerClient => AttackSurface::DockerClient,
+        DockerDaemon | Containerd | DockerHost | Container => AttackSurface::DockerHost,
+        Registry | Image => AttackSurface::Registry,
+        KubeApiserver | Etcd | KubeScheduler | KubeControllerManager | KubeRbac => {
+            AttackSurface::KubernetesControlPlane
+        }
+        Kubelet | KubeProxy | KubeWorkload | KubeNetwork => AttackSurface::KubernetesNode,
+    }
+}
+
+/// The surface of a check that acts on no threat instance here: the first catalogue threat it
+/// mitigates, else the component it guards.
+pub fn of_check(check: &Check) -> AttackSurface {
+    threats::builtin()
+        .threats
+        .iter()
+        .find(|t| t.check_slugs().contains(&check.slug))
+        .map(of_threat)
+        .unwrap_or_else(|| of_component(check.component))
+}
+
+/// The surface of a check's component.
 pub fn of_component(component: Component) -> AttackSurface {
     use Component::*;
     match component {
@@ -80,7 +111,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn components_map_to_surfaces_and_overrides_win() {
+    fn threats_and_components_map_to_the_five_surfaces() {
         assert_eq!(
             of_component(Component::Container),
             AttackSurface::DockerHost
@@ -93,9 +124,20 @@ mod tests {
             of_component(Component::Kubelet),
             AttackSurface::KubernetesNode
         );
+        let threat = |id: &str| threats::builtin().find(id).unwrap();
+        // The brief files privileged containers under the Docker client; DoS stays on the host.
+        assert_eq!(of_threat(threat("DKR-E-01")), AttackSurface::DockerClient);
+        assert_eq!(of_threat(threat("DKR-D-01")), AttackSurface::DockerHost);
+        assert_eq!(of_threat(threat("DKR-T-02")), AttackSurface::Registry);
+        assert_eq!(
+            of_threat(threat("K8S-T-01")),
+            AttackSurface::KubernetesControlPlane
+        );
+        assert_eq!(of_threat(threat("K8S-E-01")), AttackSurface::KubernetesNode);
+        // A check with no instance takes its first catalogue threat's surface, else its component's.
         let privileged = crate::checks::find("container-privileged").unwrap();
         assert_eq!(of_check(privileged), AttackSurface::DockerClient);
-        let pids = crate::checks::find("container-pids-limit").unwrap();
-        assert_eq!(of_check(pids), AttackSurface::DockerHost);
+        let iptables = crate::checks::find("daemon-iptables-enabled").unwrap();
+        assert_eq!(of_check(iptables), AttackSurface::DockerHost);
     }
 }

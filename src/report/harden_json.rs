@@ -15,6 +15,8 @@ struct Document<'a> {
     target: Target<'a>,
     numbering: &'static str,
     scoring: &'static str,
+    /// Whether the user's threat-model file (decisions, scope, suppressions) was applied.
+    model_applied: bool,
     candidates: usize,
     picks: Vec<PickEntry<'a>>,
     others: Vec<Other>,
@@ -55,11 +57,34 @@ struct IdEntry {
     id: &'static str,
 }
 
+/// Worst current risk of the pick's threat instances, before and after the fix: a level, or
+/// `none` when the check mitigates no open threat instance here.
 #[derive(Serialize)]
 struct Risk {
     before: &'static str,
     after: &'static str,
+    /// The same as scores (likelihood x impact, 1-16); null with `none`.
+    before_score: Option<u8>,
+    after_score: Option<u8>,
     basis: &'static str,
+}
+
+/// One threat instance a pick acts on.
+#[derive(Serialize)]
+struct ThreatEntry<'a> {
+    id: &'a str,
+    threat: &'a str,
+    title: &'a str,
+    stride: &'static str,
+    surface: &'static str,
+    status: &'static str,
+    before: &'static str,
+    after: &'static str,
+    before_score: u8,
+    after_score: u8,
+    /// The fix leaves this exposed instance with no failing check.
+    closes: bool,
+    still_failing: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -81,8 +106,10 @@ struct PickEntry<'a> {
     check: CheckRef,
     evidence: &'a str,
     surface: &'static str,
-    score: f64,
-    threats: &'a [String],
+    score: u32,
+    /// Ids of the threat instances the fix closes or lowers.
+    threats: Vec<&'a str>,
+    threat_instances: Vec<ThreatEntry<'a>>,
     risk: Risk,
     objects: Vec<&'a str>,
     change: ChangeEntry<'a>,
@@ -96,7 +123,7 @@ struct Other {
     id: &'static str,
     slug: &'static str,
     surface: &'static str,
-    score: f64,
+    score: u32,
 }
 
 fn check_ref(p: &Pick, numbering: crate::checks::Benchmark) -> CheckRef {
@@ -139,24 +166,47 @@ pub fn render(report: &Report) -> String {
                 .or(facts.scanner_env.docker_host.as_deref()),
         },
         numbering: report.numbering.as_str(),
-        scoring: crate::harden::risk::INTERIM_BASIS,
+        scoring: crate::harden::risk::SCORING,
+        model_applied: plan.model_applied,
         candidates: plan.candidates,
         picks: plan
             .picks
             .iter()
             .map(|p| {
                 let c = &p.proposal.change;
+                let (before, after) = (p.risk.before(), p.risk.after());
                 PickEntry {
                     rank: p.rank,
                     check: check_ref(p, report.numbering),
                     evidence: &p.evidence,
                     surface: p.surface.as_str(),
                     score: p.risk.score,
-                    threats: &p.risk.threats,
+                    threats: p.risk.effects.iter().map(|e| e.instance.as_str()).collect(),
+                    threat_instances: p
+                        .risk
+                        .effects
+                        .iter()
+                        .map(|e| ThreatEntry {
+                            id: &e.instance,
+                            threat: &e.threat,
+                            title: &e.title,
+                            stride: e.stride.as_str(),
+                            surface: e.surface.as_str(),
+                            status: e.status.as_str(),
+                            before: e.before.level.as_str(),
+                            after: e.after.level.as_str(),
+                            before_score: e.before.score,
+                            after_score: e.after.score,
+                            closes: e.closes(),
+                            still_failing: &e.still_failing,
+                        })
+                        .collect(),
                     risk: Risk {
-                        before: p.risk.before.as_str(),
-                        after: p.risk.after.as_str(),
-                        basis: p.risk.basis,
+                        before: before.map_or("none", |r| r.level.as_str()),
+                        after: after.map_or("none", |r| r.level.as_str()),
+                        before_score: before.map(|r| r.score),
+                        after_score: after.map(|r| r.score),
+                        basis: "worst current risk of the threat instances, now and once the check passes",
                     },
                     objects: p.objects.iter().map(|o| o.name.as_str()).collect(),
                     change: ChangeEntry {

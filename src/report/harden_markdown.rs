@@ -8,7 +8,7 @@ use super::harden_text::other_ids;
 use super::sanitize::terminal;
 use crate::harden::Report;
 use crate::harden::journal::Entry;
-use crate::harden::plan::display_id;
+use crate::harden::plan::{Pick, display_id, is_check};
 
 /// Escape text for a Markdown paragraph or table cell (after removing control characters).
 fn md(text: &str) -> String {
@@ -57,112 +57,13 @@ pub fn render(report: &Report) -> String {
         code(facts.host.hostname.as_deref().unwrap_or("(unknown)")),
         md(&facts.collected_at)
     );
-    let _ = writeln!(
-        out,
-        "Of {} failed checks, {} are hardened first. They are ranked by fix-first score ({}); when scores are within 20%, a pick on an attack surface no earlier pick covers is preferred.\n",
-        plan.candidates,
-        plan.picks.len(),
-        md(crate::harden::risk::INTERIM_BASIS)
-    );
-    for n in &plan.notes {
-        let _ = writeln!(out, "> **Note:** {}\n", md(n));
-    }
+    surfaces(&mut out, report);
+    selection(&mut out, report);
     if plan.picks.is_empty() {
-        let _ = writeln!(out, "No check failed: nothing to harden.");
         return out;
     }
-    let _ = writeln!(
-        out,
-        "| # | Finding | Attack surface | Risk before → after | Change | Score |"
-    );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
     for p in &plan.picks {
-        let (id, b) = display_id(p.check, report.numbering);
-        let _ = writeln!(
-            out,
-            "| {} | {id}{} {} | {} | {} → {} | {} | {:.2} |",
-            p.rank,
-            md(&other_ids(p.check, b)),
-            md(p.check.title),
-            p.surface.title(),
-            p.risk.before.as_str(),
-            p.risk.after.as_str(),
-            p.proposal.change.kind.as_str(),
-            p.risk.score
-        );
-    }
-    for p in &plan.picks {
-        let (id, b) = display_id(p.check, report.numbering);
-        let c = &p.proposal.change;
-        let _ = writeln!(
-            out,
-            "\n### {}. {} ({} {id}{})\n",
-            p.rank,
-            md(p.check.title),
-            b.title(),
-            md(&other_ids(p.check, b))
-        );
-        let _ = writeln!(
-            out,
-            "- **Check:** {} (severity {})",
-            code(p.check.slug),
-            p.check.severity.as_str()
-        );
-        let _ = writeln!(out, "- **Attack surface:** {}", p.surface.title());
-        let threat = if p.risk.threats.is_empty() {
-            md(p.check.doc.why)
-        } else {
-            p.risk
-                .threats
-                .iter()
-                .map(|t| code(t))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(out, "- **Threat it closes:** {threat}");
-        let _ = writeln!(
-            out,
-            "- **Risk:** {} → {}",
-            p.risk.before.as_str(),
-            p.risk.after.as_str()
-        );
-        let _ = writeln!(out, "- **Evidence now:** {}", md(&p.evidence));
-        for o in &p.objects {
-            let _ = writeln!(out, "  - {}: {}", code(&o.name), md(&o.evidence));
-        }
-        let _ = writeln!(
-            out,
-            "\n**Change** ({}): {}\n",
-            c.kind.as_str(),
-            md(&c.summary)
-        );
-        if let Some(b) = &c.blocked {
-            let _ = writeln!(out, "> **Cannot be applied as is:** {}\n", md(b));
-        }
-        if !c.commands.is_empty() {
-            out.push_str(&block("sh", &c.commands.join("\n")));
-            out.push('\n');
-        }
-        if let Some(d) = c.diff.as_deref().filter(|d| !d.is_empty()) {
-            let lang = if d.starts_with("---") { "diff" } else { "ini" };
-            out.push_str(&block(lang, d));
-            out.push('\n');
-        }
-        for n in &c.notes {
-            let _ = writeln!(out, "- {}", md(n));
-        }
-        if let Some(a) = &c.activation {
-            let _ = writeln!(out, "\n**Takes effect:** {}\n", md(a));
-        }
-        if !p.proposal.side_effects.is_empty() {
-            let _ = writeln!(out, "**Side effects:**\n");
-            for s in &p.proposal.side_effects {
-                let _ = writeln!(out, "- {}", md(s));
-            }
-            out.push('\n');
-        }
-        let _ = writeln!(out, "**Verification:** {}\n", md(&p.proposal.verification));
-        let _ = writeln!(out, "**Why this pick:** {}", md(&p.why));
+        pick(&mut out, report, p);
     }
     if let Some(record) = report.applied {
         let _ = writeln!(out, "\n### Applied (journal id {})\n", code(&record.id));
@@ -193,13 +94,308 @@ pub fn render(report: &Report) -> String {
                 md(&r.evidence_after)
             );
         }
+        let threats: Vec<_> = report.rechecks.iter().flat_map(|r| &r.threats).collect();
+        if !threats.is_empty() {
+            let _ = writeln!(out, "\nThreats, re-assessed on the new facts:\n");
+            let _ = writeln!(out, "| Threat instance | Before | After |");
+            let _ = writeln!(out, "|---|---|---|");
+            for t in threats {
+                let after = match (t.status_after, t.risk_after) {
+                    (Some(s), Some(l)) => format!("{} ({l})", s.as_str()),
+                    _ => "gone".to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} ({}) | {after} |",
+                    code(&t.instance),
+                    t.status_before.as_str(),
+                    t.risk_before
+                );
+            }
+        }
     }
     out
+}
+
+/// The attack surfaces the threat model found, and where the failed checks and picks fall.
+fn surfaces(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "### Attack surfaces\n");
+    let _ = writeln!(
+        out,
+        "Exposed threats of the STRIDE threat model (`threatbench threats`) by attack surface, with the failed checks whose fix acts mostly on each:\n"
+    );
+    let _ = writeln!(
+        out,
+        "| Attack surface | Exposed threats | Worst current risk | Failed checks | Picks |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for s in &report.plan.surfaces {
+        let picks: Vec<String> = s.picks.iter().map(|r| format!("#{r}")).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            s.surface.title(),
+            s.exposed,
+            s.worst.map_or("–", |l| l.as_str()),
+            s.failed_checks,
+            if picks.is_empty() {
+                "–".to_string()
+            } else {
+                picks.join(", ")
+            }
+        );
+    }
+    out.push('\n');
+}
+
+/// How the picks were chosen, and the summary table.
+fn selection(out: &mut String, report: &Report) {
+    let plan = report.plan;
+    let _ = writeln!(out, "### Findings selected for hardening\n");
+    let _ = writeln!(
+        out,
+        "Of {} failed checks, {} are hardened first. Each failed check is scored by the {}. When scores are within 20%, a pick on an attack surface no earlier pick covers is preferred.{}\n",
+        plan.candidates,
+        plan.picks.len(),
+        md(crate::harden::risk::SCORING),
+        if plan.model_applied {
+            " The decisions of the threat-model file apply."
+        } else {
+            ""
+        }
+    );
+    if !plan.beyond.is_empty() {
+        let beyond: Vec<String> = plan
+            .picks
+            .iter()
+            .filter(|p| {
+                !plan
+                    .beyond
+                    .iter()
+                    .any(|t| is_check(t, p.check, report.numbering))
+            })
+            .map(|p| format!("#{} ({})", p.rank, display_id(p.check, report.numbering).0))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Picks beyond {} ({} numbering): {}.\n",
+            md(&plan.beyond.join(", ")),
+            report.numbering.title(),
+            if beyond.is_empty() {
+                "none (no other check failed)".to_string()
+            } else {
+                beyond.join(", ")
+            }
+        );
+    }
+    for n in &plan.notes {
+        let _ = writeln!(out, "> **Note:** {}\n", md(n));
+    }
+    if plan.picks.is_empty() {
+        let _ = writeln!(out, "No check failed: nothing to harden.");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| # | Finding | Attack surface | Threats | Risk before → after | Change | Score |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for p in &plan.picks {
+        let (id, b) = display_id(p.check, report.numbering);
+        let mut threats: Vec<&str> = Vec::new();
+        for e in &p.risk.effects {
+            if !threats.contains(&e.threat.as_str()) {
+                threats.push(&e.threat);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {id}{} {} | {} | {} | {} | {} | {} |",
+            p.rank,
+            md(&other_ids(p.check, b)),
+            md(p.check.title),
+            p.surface.title(),
+            if threats.is_empty() {
+                "–".to_string()
+            } else {
+                md(&threats.join(", "))
+            },
+            risk_change(p),
+            p.proposal.change.kind.as_str(),
+            p.risk.score
+        );
+    }
+}
+
+fn risk_change(p: &Pick) -> String {
+    p.risk.risk_change().unwrap_or_else(|| "–".to_string())
+}
+
+/// One pick: the finding and its evidence, the surface and threats, the change, its side
+/// effects, how it is verified, and why it was picked.
+fn pick(out: &mut String, report: &Report, p: &Pick) {
+    let (id, b) = display_id(p.check, report.numbering);
+    let c = &p.proposal.change;
+    let _ = writeln!(
+        out,
+        "\n### {}. {} ({} {id}{})\n",
+        p.rank,
+        md(p.check.title),
+        b.title(),
+        md(&other_ids(p.check, b))
+    );
+    let _ = writeln!(
+        out,
+        "**Finding:** check {} (severity {}) fails: {}\n",
+        code(p.check.slug),
+        p.check.severity.as_str(),
+        md(&p.evidence)
+    );
+    for o in &p.objects {
+        let _ = writeln!(out, "- {}: {}", code(&o.name), md(&o.evidence));
+    }
+    if !p.objects.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "**Attack surface:** {}\n", p.surface.title());
+    if p.risk.effects.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Threats:** no open threat instance of the model depends on this check here. {}\n",
+            md(p.check.doc.why)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "**STRIDE threats it closes or lowers** (current risk removed: {}; worst risk {}):\n",
+            p.risk.score,
+            risk_change(p)
+        );
+        let _ = writeln!(
+            out,
+            "| Threat instance | STRIDE | Threat | Status now | Risk before → after |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for e in &p.risk.effects {
+            let outcome = if e.closes() {
+                ", closed".to_string()
+            } else if e.still_failing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; still failing: {}",
+                    e.still_failing
+                        .iter()
+                        .map(|s| code(s))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {}{outcome} |",
+                code(&e.instance),
+                e.stride.title(),
+                md(&e.title),
+                e.status.as_str(),
+                e.risk_change()
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "**Change** ({}): {}\n",
+        c.kind.as_str(),
+        md(&c.summary)
+    );
+    if let Some(b) = &c.blocked {
+        let _ = writeln!(out, "> **Cannot be applied as is:** {}\n", md(b));
+    }
+    if !c.commands.is_empty() {
+        out.push_str(&block("sh", &c.commands.join("\n")));
+        out.push('\n');
+    }
+    if let Some(d) = c.diff.as_deref().filter(|d| !d.is_empty()) {
+        let lang = if d.starts_with("---") { "diff" } else { "ini" };
+        out.push_str(&block(lang, d));
+        out.push('\n');
+    }
+    for n in &c.notes {
+        let _ = writeln!(out, "- {}", md(n));
+    }
+    if !c.notes.is_empty() {
+        out.push('\n');
+    }
+    if let Some(a) = &c.activation {
+        let _ = writeln!(out, "**Takes effect:** {}\n", md(a));
+    }
+    if !p.proposal.side_effects.is_empty() {
+        let _ = writeln!(out, "**Side effects:**\n");
+        for s in &p.proposal.side_effects {
+            let _ = writeln!(out, "- {}", md(s));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "**Verification:** {}\n", md(&p.proposal.verification));
+    let _ = writeln!(out, "**Why this pick:** {}", md(&p.why));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::{self, Benchmark, Selection};
+    use crate::harden::plan::{self, PlanOptions};
+    use crate::threats::{assess_on, tests::fixture_facts};
+
+    /// The analysis of the threat-model fixture host (a privileged container, one without a PIDs
+    /// limit, dockerd on TCP without TLS, an insecure registry), in v1.3.1 numbering as the
+    /// brief's exercise uses it.
+    #[test]
+    fn the_analysis_names_surfaces_threats_and_risk_per_pick() {
+        let facts = fixture_facts();
+        let results = checks::run(&facts, &Selection::default());
+        let a = assess_on(&facts, &results, None, "2026-11-20".parse().unwrap());
+        let opts = PlanOptions {
+            at_least_one_beyond: vec!["5.10".into(), "5.14".into(), "5.22".into()],
+            numbering: Benchmark::CisDocker131,
+            ..Default::default()
+        };
+        let plan = plan::build(&facts, &results, &a, &opts);
+        let text = render(&Report {
+            facts: &facts,
+            plan: &plan,
+            numbering: Benchmark::CisDocker131,
+            applied: None,
+            rechecks: &[],
+        });
+        // The attack surfaces, with the picks placed on them.
+        assert!(text.contains("### Attack surfaces"), "{text}");
+        assert!(
+            text.contains("| Docker registry | 7 | critical | 2 | #1 |"),
+            "{text}"
+        );
+        assert!(text.contains("| Kubernetes node | 0 | – | 0 | – |"));
+        assert!(text.contains(
+            "Picks beyond 5.10, 5.14, 5.22 (CIS Docker Benchmark v1.3.1 numbering): #1 (2.5), #2 (2.7), #3 (2.9)."
+        ));
+        // Each pick: the finding, the surface, its STRIDE threats with risk before → after.
+        assert!(text.contains("### 2. "));
+        assert!(text.contains("**Attack surface:** Docker client"));
+        assert!(text.contains("| `DKR-T-04@flow:docker-client->dockerd` | Tampering | "));
+        assert!(
+            text.contains("| exposed | high → medium, closed |"),
+            "{text}"
+        );
+        for part in [
+            "**Finding:**",
+            "**Change**",
+            "**Verification:**",
+            "**Why this pick:**",
+        ] {
+            assert_eq!(text.matches(part).count(), 3, "{part}");
+        }
+    }
 
     #[test]
     fn markdown_escapes_hostile_text() {

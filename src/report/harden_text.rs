@@ -65,10 +65,14 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "{} failed check(s); {} pick(s), ranked by fix-first score ({})",
+        "{} failed check(s); {} pick(s), ranked by the current risk their fix removes from the threat model{}",
         plan.candidates,
         plan.picks.len(),
-        crate::harden::risk::INTERIM_BASIS
+        if plan.model_applied {
+            " (model file applied)"
+        } else {
+            ""
+        }
     );
     for n in &plan.notes {
         let _ = writeln!(out, "{bold}note:{bold:#} {}", terminal(n));
@@ -78,7 +82,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{bold}#{} {id}{} {}{bold:#}  [{}] score {:.2}",
+            "{bold}#{} {id}{} {}{bold:#}  [{}] score {}",
             p.rank,
             other_ids(p.check, b),
             p.check.title,
@@ -95,18 +99,27 @@ pub fn render(report: &Report) -> String {
                 terminal(&o.evidence)
             );
         }
-        let threats = if p.risk.threats.is_empty() {
-            p.check.doc.why.to_string()
-        } else {
-            p.risk.threats.join(", ")
-        };
-        let _ = writeln!(out, "  threat:    {}", terminal(&threats));
-        let _ = writeln!(
-            out,
-            "  risk:      {} -> {}",
-            p.risk.before.as_str(),
-            p.risk.after.as_str()
-        );
+        if p.risk.effects.is_empty() {
+            let _ = writeln!(
+                out,
+                "  threats:   none open in the model; {}",
+                terminal(p.check.doc.why)
+            );
+        }
+        for (n, e) in p.risk.effects.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {} {} [{}] {}{}",
+                if n == 0 { "threats:  " } else { "          " },
+                terminal(&e.instance),
+                e.stride.as_str(),
+                e.risk_change(),
+                if e.closes() { " (closed)" } else { "" }
+            );
+        }
+        if let Some(change) = p.risk.risk_change() {
+            let _ = writeln!(out, "  risk:      {change} (worst of its threats)");
+        }
         let c = &p.proposal.change;
         let _ = writeln!(
             out,
@@ -145,7 +158,7 @@ pub fn render(report: &Report) -> String {
             .others
             .iter()
             .take(8)
-            .map(|(c, _, s)| format!("{} ({s:.2})", display_id(c, report.numbering).0))
+            .map(|(c, _, s)| format!("{} ({s})", display_id(c, report.numbering).0))
             .collect();
         let more = plan.others.len().saturating_sub(8);
         let _ = writeln!(
@@ -245,6 +258,19 @@ pub fn render_rechecks(rechecks: &[Recheck]) -> String {
                 "      {}: {} -> {after}",
                 terminal(&o.name),
                 o.before.as_str()
+            );
+        }
+        for t in &r.threats {
+            let after = match (t.status_after, t.risk_after) {
+                (Some(s), Some(l)) => format!("{} {l}", s.as_str()),
+                _ => "gone".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "      threat {}: {} {} -> {after}",
+                terminal(&t.instance),
+                t.status_before.as_str(),
+                t.risk_before
             );
         }
     }

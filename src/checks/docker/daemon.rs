@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{V131, V160, docker};
 use crate::checks::{
     Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
+    Verdict,
 };
 use crate::facts::daemon_config::Setting;
 
@@ -335,16 +336,31 @@ fn has_security_option(opts: &[String], name: &str) -> bool {
     })
 }
 
+/// Add the flag/file conflicts of `keys` to an outcome: the evidence names them, and a pass
+/// becomes a warn, since the configuration that passes today stops the daemon's next start.
+fn with_conflicts(ctx: &Context, keys: &[&str], mut outcome: Outcome) -> Outcome {
+    let notes: Vec<String> = keys.iter().filter_map(|k| ctx.daemon.conflict(k)).collect();
+    if notes.is_empty() {
+        return outcome;
+    }
+    outcome.evidence = format!("{}; {}", outcome.evidence, notes.join("; "));
+    if outcome.verdict == Verdict::Pass {
+        outcome.verdict = Verdict::Warn;
+    }
+    outcome
+}
+
 /// Verdict for a boolean daemon option: pass when it equals `want` (default `default`).
 fn bool_option(ctx: &Context, key: &str, default: bool, want: bool) -> Outcome {
     let setting = ctx.daemon.get(key);
-    match setting.as_bool(default) {
+    let outcome = match setting.as_bool(default) {
         Some(v) => Outcome::pass_if(
             v == want,
             setting.describe(key) + &default_note(&setting, default),
         ),
         None => Outcome::error(setting.describe(key)),
-    }
+    };
+    with_conflicts(ctx, &[key], outcome)
 }
 
 fn default_note(setting: &Setting, default: impl std::fmt::Display) -> String {
@@ -368,6 +384,10 @@ fn rootless(ctx: &Context) -> Outcome {
 }
 
 fn icc(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["bridge", "icc"], icc_setting(ctx))
+}
+
+fn icc_setting(ctx: &Context) -> Outcome {
     let bridge = ctx.daemon.get("bridge");
     if bridge.strings().iter().any(|b| b == "none") {
         return Outcome::pass(format!(
@@ -399,6 +419,10 @@ fn icc(ctx: &Context) -> Outcome {
 }
 
 fn log_level(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["debug", "log-level"], log_level_setting(ctx))
+}
+
+fn log_level_setting(ctx: &Context) -> Outcome {
     let debug = ctx.daemon.get("debug");
     if debug.as_bool(false) == Some(true) {
         return Outcome::fail(debug.describe("debug") + ": debug mode logs at debug level");
@@ -424,6 +448,14 @@ fn iptables(ctx: &Context) -> Outcome {
 }
 
 fn insecure_registries(ctx: &Context) -> Outcome {
+    with_conflicts(
+        ctx,
+        &["insecure-registries"],
+        insecure_registries_setting(ctx),
+    )
+}
+
+fn insecure_registries_setting(ctx: &Context) -> Outcome {
     let d = match docker(ctx) {
         Ok(d) => d,
         Err(e) => return e,
@@ -476,6 +508,21 @@ fn aufs(ctx: &Context) -> Outcome {
 }
 
 fn tls_on_tcp(ctx: &Context) -> Outcome {
+    with_conflicts(
+        ctx,
+        &[
+            "hosts",
+            "tls",
+            "tlsverify",
+            "tlscacert",
+            "tlscert",
+            "tlskey",
+        ],
+        tls_on_tcp_setting(ctx),
+    )
+}
+
+fn tls_on_tcp_setting(ctx: &Context) -> Outcome {
     let hosts = ctx.daemon.hosts();
     if let Setting::Unknown { .. } = hosts {
         return Outcome::error(hosts.describe("hosts"));
@@ -540,6 +587,10 @@ fn tls_on_tcp(ctx: &Context) -> Outcome {
 }
 
 fn default_ulimit(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["default-ulimits"], default_ulimit_setting(ctx))
+}
+
+fn default_ulimit_setting(ctx: &Context) -> Outcome {
     let setting = ctx.daemon.get("default-ulimits");
     match &setting {
         Setting::Unknown { .. } => Outcome::error(setting.describe("default-ulimits")),
@@ -555,6 +606,10 @@ fn default_ulimit(ctx: &Context) -> Outcome {
 }
 
 fn userns_remap(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["userns-remap"], userns_remap_setting(ctx))
+}
+
+fn userns_remap_setting(ctx: &Context) -> Outcome {
     let setting = ctx.daemon.get("userns-remap");
     match security_options(ctx) {
         Ok(opts) => Outcome::pass_if(
@@ -590,6 +645,10 @@ fn cgroup_parent(ctx: &Context) -> Outcome {
 }
 
 fn base_device_size(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["storage-opts"], base_device_size_setting(ctx))
+}
+
+fn base_device_size_setting(ctx: &Context) -> Outcome {
     let setting = ctx.daemon.get("storage-opts");
     match &setting {
         Setting::Unknown { .. } => Outcome::error(setting.describe("storage-opts")),
@@ -602,6 +661,14 @@ fn base_device_size(ctx: &Context) -> Outcome {
 }
 
 fn authorization_plugin(ctx: &Context) -> Outcome {
+    with_conflicts(
+        ctx,
+        &["authorization-plugins"],
+        authorization_plugin_setting(ctx),
+    )
+}
+
+fn authorization_plugin_setting(ctx: &Context) -> Outcome {
     let setting = ctx.daemon.get("authorization-plugins");
     let api: Vec<String> = docker(ctx)
         .ok()
@@ -629,37 +696,77 @@ fn authorization_plugin(ctx: &Context) -> Outcome {
 }
 
 fn remote_logging(ctx: &Context) -> Outcome {
+    with_conflicts(
+        ctx,
+        &["log-driver", "log-opts"],
+        remote_logging_setting(ctx),
+    )
+}
+
+fn remote_logging_setting(ctx: &Context) -> Outcome {
     let d = match docker(ctx) {
         Ok(d) => d,
         Err(e) => return e,
     };
-    let driver = d.info.logging_driver.clone().unwrap_or_default();
-    let opts = ctx.daemon.get("log-opts");
-    let evidence = format!("default log driver: {driver} (docker info)");
+    let Some(driver) = d.info.logging_driver.clone().filter(|s| !s.is_empty()) else {
+        return Outcome::error("docker info does not report LoggingDriver");
+    };
+    let setting = ctx.daemon.get("log-driver");
+    let configured = match setting.value() {
+        Some(_) => format!("; {}", setting.describe("log-driver")),
+        None => String::new(),
+    };
+    let evidence = format!("default log driver: {driver} (docker info{configured})");
     match driver.as_str() {
-        "json-file" | "local" | "none" | "" => {
+        "json-file" | "local" | "none" => {
             Outcome::fail(format!("{evidence}: logs stay on this host"))
         }
         "journald" => Outcome::warn(format!(
             "{evidence}: logs go to the host journal; verify it is forwarded off the host"
         )),
-        "syslog" => {
-            let address = match opts.value() {
-                Some(Value::Object(m)) => m.get("syslog-address").map(|v| v.to_string()),
-                _ => opts
-                    .strings()
-                    .into_iter()
-                    .find(|o| o.starts_with("syslog-address")),
-            };
-            match address {
-                Some(a) => Outcome::pass(format!("{evidence}, syslog-address {a}")),
-                None => Outcome::warn(format!(
-                    "{evidence} without syslog-address: logs go to the local syslog; verify it forwards them"
-                )),
-            }
-        }
+        "syslog" => match log_opt(ctx, "syslog-address") {
+            Some(a) if is_local_address(&a) => Outcome::warn(format!(
+                "{evidence}, syslog-address {a}: a syslog daemon on this host; verify it forwards the logs"
+            )),
+            Some(a) => Outcome::pass(format!("{evidence}, syslog-address {a}")),
+            None => Outcome::warn(format!(
+                "{evidence} without syslog-address: logs go to the local syslog; verify it forwards them"
+            )),
+        },
         _ => Outcome::pass(evidence),
     }
+}
+
+/// One `log-opts` value, from daemon.json (an object) or `--log-opt k=v` flags.
+fn log_opt(ctx: &Context, name: &str) -> Option<String> {
+    let opts = ctx.daemon.get("log-opts");
+    match opts.value() {
+        Some(Value::Object(m)) => m.get(name).map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+        _ => opts.strings().into_iter().find_map(|o| {
+            o.split_once('=')
+                .filter(|(k, _)| k.trim() == name)
+                .map(|(_, v)| v.trim().to_string())
+        }),
+    }
+}
+
+/// A syslog address on this host: a unix socket, or TCP/UDP to a loopback address.
+fn is_local_address(address: &str) -> bool {
+    let (scheme, rest) = address.split_once("://").unwrap_or(("udp", address));
+    if scheme.starts_with("unix") {
+        return true;
+    }
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => rest.rsplit_once(':').map_or(rest, |(h, _)| h),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn no_new_privileges(ctx: &Context) -> Outcome {
@@ -667,6 +774,10 @@ fn no_new_privileges(ctx: &Context) -> Outcome {
 }
 
 fn live_restore(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["live-restore"], live_restore_setting(ctx))
+}
+
+fn live_restore_setting(ctx: &Context) -> Outcome {
     let d = match docker(ctx) {
         Ok(d) => d,
         Err(e) => return e,
@@ -692,6 +803,10 @@ fn userland_proxy(ctx: &Context) -> Outcome {
 }
 
 fn seccomp_profile(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["seccomp-profile"], seccomp_profile_setting(ctx))
+}
+
+fn seccomp_profile_setting(ctx: &Context) -> Outcome {
     let setting = ctx.daemon.get("seccomp-profile");
     let opts = match security_options(ctx) {
         Ok(o) => o,
@@ -715,11 +830,40 @@ fn seccomp_profile(ctx: &Context) -> Outcome {
 }
 
 fn experimental(ctx: &Context) -> Outcome {
+    with_conflicts(ctx, &["experimental"], experimental_setting(ctx))
+}
+
+fn experimental_setting(ctx: &Context) -> Outcome {
     match docker(ctx) {
         Ok(d) => {
             let on = d.info.experimental_build.unwrap_or(false);
             Outcome::pass_if(!on, format!("ExperimentalBuild={on} (docker info)"))
         }
         Err(e) => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_address;
+
+    #[test]
+    fn syslog_addresses_on_this_host_are_local() {
+        for local in [
+            "unix:///dev/log",
+            "unixgram:///dev/log",
+            "udp://127.0.0.1:514",
+            "tcp://localhost:514",
+            "tcp://[::1]:514",
+        ] {
+            assert!(is_local_address(local), "{local}");
+        }
+        for remote in [
+            "udp://192.0.2.10:514",
+            "tcp+tls://logs.example.com:6514",
+            "tcp://[2001:db8::1]:514",
+        ] {
+            assert!(!is_local_address(remote), "{remote}");
+        }
     }
 }

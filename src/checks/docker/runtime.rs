@@ -5,10 +5,11 @@ use bollard::models::RestartPolicyNameEnum;
 
 use super::{V131, V160, docker};
 use crate::checks::{
-    Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
-    Verdict,
+    Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, ObjectOutcome, Outcome,
+    Severity::*, Verdict,
 };
 use crate::facts::docker::ContainerView;
+use crate::facts::{Observed, UnavailableKind};
 
 /// Capabilities Docker grants by default; adding anything else widens the container's power.
 pub const DEFAULT_CAPABILITIES: &[&str] = &[
@@ -94,7 +95,7 @@ pub const CHECKS: &[Check] = &[
         evidence: "`HostConfig.Privileged` per container.",
         fix: "Re-create the container without `--privileged`, adding only the capabilities and devices it needs."),
     container_check!("container-sensitive-host-mounts", [V160 "5.6", V131 "5.5"],
-        "Do not mount sensitive host directories into containers", One, Manual, High, sensitive_mounts,
+        "Do not mount sensitive host directories into containers", One, Manual, Critical, sensitive_mounts,
         what: "No bind mount of /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them); read-write is a failure, read-only needs review.",
         why: "A writable host system directory lets a container change the host (tampering) or read its secrets (disclosure).",
         evidence: "`Mounts[*]` (type, source, destination, RW) per container.",
@@ -106,7 +107,7 @@ pub const CHECKS: &[Check] = &[
         evidence: "The container's process list as `docker top` reports it (read from the host; nothing is executed in the container).",
         fix: "Remove sshd from the image; use `docker exec` for administration."),
     container_check!("container-no-privileged-ports", [V160 "5.8", V131 "5.7"],
-        "Do not map privileged ports (below 1024) on the host", One, Manual, Medium, privileged_ports,
+        "Do not map privileged ports (below 1024) on the host", One, Manual, Low, privileged_ports,
         what: "No published host port is below 1024.",
         why: "Privileged ports are trusted as root-owned services by some clients; mapping them lets a container impersonate one.",
         evidence: "`HostConfig.PortBindings` and `NetworkSettings.Ports` per container.",
@@ -130,7 +131,7 @@ pub const CHECKS: &[Check] = &[
         evidence: "`HostConfig.Memory` per container; 0 means unlimited.",
         fix: "`docker update --memory 512m --memory-swap 512m <container>`, or `--memory` at `docker run`."),
     container_check!("container-cpu-priority", [V160 "5.12", V131 "5.11"],
-        "Set container CPU priority", One, Manual, Medium, cpu_priority,
+        "Set container CPU priority", One, Manual, Low, cpu_priority,
         what: "Each container has a CPU share, quota, CPU count or cpuset.",
         why: "Without CPU limits one container can starve the others and the host.",
         evidence: "`HostConfig.CpuShares`, `NanoCpus`, `CpuQuota` and `CpusetCpus` per container.",
@@ -160,17 +161,17 @@ pub const CHECKS: &[Check] = &[
         evidence: "`HostConfig.PidMode` per container.",
         fix: "Re-create the container without `--pid host`."),
     container_check!("container-host-ipc", [V160 "5.17", V131 "5.16"],
-        "Do not share the host's IPC namespace", One, Manual, High, host_ipc,
+        "Do not share the host's IPC namespace", One, Manual, Medium, host_ipc,
         what: "No container uses `--ipc host`.",
         why: "Shared IPC exposes host shared memory to the container.",
         evidence: "`HostConfig.IpcMode` per container.",
         fix: "Re-create the container without `--ipc host`."),
     container_check!("container-host-devices", [V160 "5.18", V131 "5.17"],
         "Do not expose host devices to containers without need", One, Manual, High, host_devices,
-        what: "No host device is passed in (`--device`), and no container is privileged (which passes all devices; docker-bench misses this).",
+        what: "No host device is passed in (`--device`), no device cgroup rule opens devices (`--device-cgroup-rule`), and no container is privileged (which passes all devices); docker-bench misses the last two.",
         why: "Raw device access can bypass file-system permissions and the container boundary.",
-        evidence: "`HostConfig.Devices` and `Privileged` per container.",
-        fix: "Remove `--device` entries that are not needed; mount with the least permissions (`:r`)."),
+        evidence: "`HostConfig.Devices`, `DeviceCgroupRules` and `Privileged` per container.",
+        fix: "Remove `--device` and `--device-cgroup-rule` entries that are not needed; mount with the least permissions (`:r`)."),
     container_check!("container-ulimit-override", [V160 "5.19", V131 "5.18"],
         "Override the default ulimit only where needed", One, Manual, Low, ulimit_override,
         what: "Containers that override the daemon's default ulimits, for review.",
@@ -202,15 +203,15 @@ pub const CHECKS: &[Check] = &[
         level: Two,
         assessment: Manual,
         severity: High,
-        component: Component::Container,
+        component: Component::DockerClient,
         doc: Doc {
             what: "`docker exec --privileged` is not used.",
             why: "A privileged exec session gets every capability inside an otherwise confined container.",
-            evidence: "Only exec sessions that exist now are visible through the API; past ones need the audit log.",
+            evidence: "Exec sessions running now (`ExecIDs` per container, inspected: `ProcessConfig.privileged`); a privileged one fails. Finished sessions are not visible through the API, so otherwise the item needs a review of the daemon's audit trail.",
             remediation: "Do not use `--privileged` with `docker exec`; restrict exec with an authorization plugin.",
             references: "",
         },
-        evaluate: Evaluate::Context(exec_review),
+        evaluate: Evaluate::Context(privileged_exec),
     },
     Check {
         slug: "container-no-root-exec",
@@ -219,15 +220,15 @@ pub const CHECKS: &[Check] = &[
         level: Two,
         assessment: Manual,
         severity: Medium,
-        component: Component::Container,
+        component: Component::DockerClient,
         doc: Doc {
             what: "`docker exec --user=root` is not used.",
             why: "Exec as root gives an operator (or an attacker with client access) root in the container.",
-            evidence: "Only exec sessions that exist now are visible through the API; past ones need the audit log.",
+            evidence: "Exec sessions running now (`ExecIDs` per container, inspected: `ProcessConfig.user`, else the container's `Config.User`); one running as root fails. Finished sessions are not visible through the API, so otherwise the item needs a review of the daemon's audit trail.",
             remediation: "Exec as the container's own non-root user; restrict exec with an authorization plugin.",
             references: "",
         },
-        evaluate: Evaluate::Context(exec_review),
+        evaluate: Evaluate::Context(root_exec),
     },
     container_check!("container-cgroup-parent", [V160 "5.25", V131 "5.24"],
         "Use the default cgroup for containers", One, Manual, Low, cgroup_parent,
@@ -236,7 +237,7 @@ pub const CHECKS: &[Check] = &[
         evidence: "`HostConfig.CgroupParent` per container.",
         fix: "Remove `--cgroup-parent` unless its limits were reviewed."),
     container_check!("container-no-new-privileges", [V160 "5.26", V131 "5.25"],
-        "Restrict containers from acquiring additional privileges", One, Manual, High, no_new_privileges,
+        "Restrict containers from acquiring additional privileges", One, Manual, Medium, no_new_privileges,
         what: "Each container runs with `no-new-privileges`, set on the container or daemon-wide; `no-new-privileges=false` on the container overrides the daemon (docker-bench counts it as set).",
         why: "setuid binaries can otherwise raise a process's privileges inside the container.",
         evidence: "`HostConfig.SecurityOpt` per container and the daemon's `no-new-privileges` setting.",
@@ -254,7 +255,7 @@ pub const CHECKS: &[Check] = &[
         evidence: "`Config.Image` and `Image` (digest) per container.",
         fix: "Pull and redeploy current images; pin by digest and rebuild regularly."),
     container_check!("container-pids-limit", [V160 "5.29", V131 "5.28"],
-        "Limit the number of processes in a container", One, Manual, High, pids_limit,
+        "Limit the number of processes in a container", One, Manual, Medium, pids_limit,
         what: "Each container has a PIDs cgroup limit.",
         why: "Without one a fork bomb in a container starves the whole host of processes (denial of service).",
         evidence: "`HostConfig.PidsLimit` per container; null, 0 and -1 mean unlimited.",
@@ -312,15 +313,16 @@ fn apparmor(ctx: &Context, c: ContainerView) -> Outcome {
         .ok()
         .and_then(|d| d.info.security_options.as_ref())
         .map(|o| o.iter().any(|s| s.contains("name=apparmor")));
+    // Without AppArmor on the host there is no profile to apply, privileged or not.
+    if host_has == Some(false) {
+        return Outcome::skip("AppArmor is not enabled on the host (docker info SecurityOptions)");
+    }
     if let Some(o) = privileged_note(c) {
         return o;
     }
     let profile = c.inspect.app_armor_profile.clone().unwrap_or_default();
-    match (host_has, profile.as_str()) {
-        (Some(false), _) => {
-            Outcome::skip("AppArmor is not enabled on the host (docker info SecurityOptions)")
-        }
-        (_, "" | "unconfined") => Outcome::fail(format!("AppArmorProfile={profile:?}")),
+    match profile.as_str() {
+        "" | "unconfined" => Outcome::fail(format!("AppArmorProfile={profile:?}")),
         _ => Outcome::pass(format!("AppArmorProfile={profile}")),
     }
 }
@@ -427,6 +429,10 @@ fn sshd(ctx: &Context, c: ContainerView) -> Outcome {
     };
     let top = match d.processes.get(c.id()).map(|o| o.as_result()) {
         Some(Ok(top)) => top,
+        // It stopped between its inspection and the process listing: nothing runs to judge.
+        Some(Err(u)) if u.kind == UnavailableKind::NotFound => {
+            return Outcome::skip(u.reason.clone());
+        }
         Some(Err(u)) => return Outcome::error(u.reason.clone()),
         None => return Outcome::error("process list was not collected"),
     };
@@ -440,22 +446,33 @@ fn sshd(ctx: &Context, c: ContainerView) -> Outcome {
     let sshd: Vec<String> = rows
         .iter()
         .filter_map(|row| row.get(cmd_col).or(row.last()))
-        .filter(|cmd| {
-            cmd.split_whitespace()
-                .next()
-                .map(|exe| exe.rsplit('/').next() == Some("sshd"))
-                .unwrap_or(false)
-        })
+        .filter(|cmd| is_sshd(cmd))
         .cloned()
         .collect();
     if sshd.is_empty() {
         Outcome::pass(format!(
-            "{} processes, none is sshd (docker top)",
-            rows.len()
+            "{} processes, none is sshd ({})",
+            rows.len(),
+            d.process_source()
         ))
     } else {
-        Outcome::fail(format!("sshd running: {}", sshd.join("; ")))
+        Outcome::fail(format!(
+            "sshd running: {} ({})",
+            sshd.join("; "),
+            d.process_source()
+        ))
     }
+}
+
+/// Whether a command line (as `ps` shows it) is an OpenSSH server process: the program is
+/// `sshd` (or its per-connection `sshd-session`/`sshd-auth` helpers), by path or by the process
+/// title OpenSSH sets (`sshd: /usr/sbin/sshd -D [listener] ...`, `sshd: alice [priv]`).
+fn is_sshd(cmd: &str) -> bool {
+    cmd.split_whitespace()
+        .next()
+        .map(|exe| exe.trim_end_matches(':'))
+        .and_then(|exe| exe.rsplit('/').next())
+        .is_some_and(|name| matches!(name, "sshd" | "sshd-session" | "sshd-auth"))
 }
 
 /// Host bindings as (container port, host ip, host port), from the configured bindings, and from
@@ -471,11 +488,13 @@ fn published_ports(c: ContainerView) -> Vec<(String, String, String)> {
     for map in [configured, live].into_iter().flatten() {
         for (port, bindings) in map {
             for b in bindings.iter().flatten() {
-                let entry = (
-                    port.clone(),
-                    b.host_ip.clone().unwrap_or_default(),
-                    b.host_port.clone().unwrap_or_default(),
-                );
+                // An empty HostIp is how a binding to all interfaces is configured; the live
+                // view shows it as 0.0.0.0 (and ::). Count it once.
+                let ip = match b.host_ip.as_deref().unwrap_or("") {
+                    "" => "0.0.0.0".to_string(),
+                    ip => ip.to_string(),
+                };
+                let entry = (port.clone(), ip, b.host_port.clone().unwrap_or_default());
                 if !out.contains(&entry) {
                     out.push(entry);
                 }
@@ -487,12 +506,11 @@ fn published_ports(c: ContainerView) -> Vec<(String, String, String)> {
 }
 
 fn port_text(p: &(String, String, String)) -> String {
-    let ip = if p.1.is_empty() {
-        "0.0.0.0"
+    if p.1.contains(':') {
+        format!("[{}]:{}->{}", p.1, p.2, p.0)
     } else {
-        p.1.as_str()
-    };
-    format!("{ip}:{}->{}", p.2, p.0)
+        format!("{}:{}->{}", p.1, p.2, p.0)
+    }
 }
 
 fn privileged_ports(_: &Context, c: ContainerView) -> Outcome {
@@ -587,7 +605,7 @@ fn ports_bound(_: &Context, c: ContainerView) -> Outcome {
     let ports = published_ports(c);
     let wildcard: Vec<String> = ports
         .iter()
-        .filter(|p| matches!(p.1.as_str(), "" | "0.0.0.0" | "::" | "[::]"))
+        .filter(|p| matches!(p.1.as_str(), "0.0.0.0" | "::" | "[::]"))
         .map(port_text)
         .collect();
     if ports.is_empty() {
@@ -637,10 +655,19 @@ fn host_devices(_: &Context, c: ContainerView) -> Outcome {
             )
         })
         .collect();
-    if devices.is_empty() {
-        Outcome::pass("no host devices")
+    // A rule such as `c *:* rwm` lets the container create and use device nodes by number.
+    let rules: Vec<String> = hc.device_cgroup_rules.clone().unwrap_or_default();
+    let mut found = Vec::new();
+    if !devices.is_empty() {
+        found.push(format!("host devices: {}", devices.join(", ")));
+    }
+    if !rules.is_empty() {
+        found.push(format!("device cgroup rules: {}", rules.join(", ")));
+    }
+    if found.is_empty() {
+        Outcome::pass("no host devices, no device cgroup rules")
     } else {
-        Outcome::fail(format!("host devices: {}", devices.join(", ")))
+        Outcome::fail(found.join("; "))
     }
 }
 
@@ -699,24 +726,101 @@ fn seccomp(_: &Context, c: ContainerView) -> Outcome {
         .map(|(_, v)| v);
     match profile.as_deref() {
         Some("unconfined") => Outcome::fail("SecurityOpt seccomp=unconfined"),
+        // The CLI sends a custom profile's JSON inline: name it, do not print it.
+        Some(p) if p.trim_start().starts_with('{') => Outcome::pass(format!(
+            "SecurityOpt seccomp=<custom profile, {} bytes of JSON>",
+            p.len()
+        )),
         Some(p) => Outcome::pass(format!("SecurityOpt seccomp={p}")),
         None => Outcome::pass("default seccomp profile (no seccomp override)"),
     }
 }
 
-fn exec_review(ctx: &Context) -> Outcome {
+fn privileged_exec(ctx: &Context) -> Outcome {
+    exec_sessions(ctx, "privileged", |_, process| {
+        process
+            .privileged
+            .unwrap_or(false)
+            .then(|| "privileged=true".to_string())
+    })
+}
+
+fn root_exec(ctx: &Context) -> Outcome {
+    exec_sessions(ctx, "running as root", |c, process| {
+        let own = process.user.as_deref().unwrap_or("");
+        let (user, source) = if own.is_empty() {
+            (c.user(), "the container's user")
+        } else {
+            (own, "--user")
+        };
+        let name = user.split(':').next().unwrap_or("");
+        matches!(name, "" | "0" | "root").then(|| {
+            let shown = if user.is_empty() {
+                "root (unset)"
+            } else {
+                user
+            };
+            format!("runs as {shown} ({source})")
+        })
+    })
+}
+
+/// Judge every exec session running now: fail on those `risky` describes, error on those that
+/// could not be inspected, and otherwise ask for a review of past use (which the API cannot show).
+fn exec_sessions(
+    ctx: &Context,
+    what: &str,
+    risky: fn(ContainerView, &bollard::models::ProcessConfig) -> Option<String>,
+) -> Outcome {
     let d = match docker(ctx) {
         Ok(d) => d,
         Err(e) => return e,
     };
-    let sessions: usize = d
-        .containers
-        .iter()
-        .map(|c| c.exec_ids.as_ref().map_or(0, Vec::len))
-        .sum();
-    Outcome::warn(format!(
-        "{sessions} exec session(s) exist now; past exec use is only in the daemon's audit trail: review it"
-    ))
+    let mut objects = Vec::new();
+    for inspect in &d.containers {
+        let c = ContainerView::new(inspect);
+        for exec_id in inspect.exec_ids.iter().flatten() {
+            let (verdict, evidence) = match d.exec_sessions.get(exec_id) {
+                Some(Observed::Seen(e)) => {
+                    let process = e.process_config.clone().unwrap_or_default();
+                    let command = std::iter::once(process.entrypoint.clone().unwrap_or_default())
+                        .chain(process.arguments.clone().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    match risky(c, &process) {
+                        Some(why) => (Verdict::Fail, format!("exec `{command}`: {why}")),
+                        None => (Verdict::Pass, format!("exec `{command}`: not {what}")),
+                    }
+                }
+                Some(Observed::Unavailable(u)) => (Verdict::Error, u.reason.clone()),
+                None => (
+                    Verdict::Error,
+                    format!("exec session {exec_id} was not inspected (older facts bundle)"),
+                ),
+            };
+            objects.push(ObjectOutcome {
+                kind: "exec session",
+                name: c.name().to_string(),
+                id: Some(exec_id.chars().take(12).collect()),
+                verdict,
+                evidence,
+            });
+        }
+    }
+    let review = "past exec use is only in the daemon's audit trail: review it";
+    match Verdict::worst(objects.iter().map(|o| o.verdict)) {
+        Some(Verdict::Fail) | Some(Verdict::Error) => {
+            Outcome::from_objects("exec sessions running now", objects)
+        }
+        _ => Outcome {
+            verdict: Verdict::Warn,
+            evidence: format!(
+                "{} exec session(s) running now, none {what}; {review}",
+                objects.len()
+            ),
+            objects,
+        },
+    }
 }
 
 fn cgroup_parent(_: &Context, c: ContainerView) -> Outcome {
@@ -796,8 +900,21 @@ fn pids_limit(_: &Context, c: ContainerView) -> Outcome {
     }
 }
 
-fn default_bridge(_: &Context, c: ContainerView) -> Outcome {
+fn default_bridge(ctx: &Context, c: ContainerView) -> Outcome {
     let mode = c.host_config().network_mode.as_deref().unwrap_or("");
+    // With `--bridge=none` dockerd creates no `bridge` network: containers in the default
+    // network mode then carry a `bridge` entry that is attached to nothing.
+    if let Ok(d) = docker(ctx)
+        && d.networks_listed
+        && !d
+            .networks
+            .iter()
+            .any(|n| n.name.as_deref() == Some("bridge"))
+    {
+        return Outcome::pass(format!(
+            "no default bridge network on this daemon (bridge none); NetworkMode={mode:?}"
+        ));
+    }
     let networks: Vec<String> = c
         .inspect
         .network_settings
@@ -816,16 +933,38 @@ fn default_bridge(_: &Context, c: ContainerView) -> Outcome {
     )
 }
 
-fn docker_socket(_: &Context, c: ContainerView) -> Outcome {
+/// The daemon's unix sockets on the host: its `hosts` setting, the endpoint scanned, and the
+/// default socket (under both `/run` and `/var/run`).
+fn daemon_sockets(ctx: &Context) -> Vec<String> {
+    let mut sockets: Vec<String> = ctx
+        .daemon
+        .hosts()
+        .strings()
+        .into_iter()
+        .chain(ctx.facts.scanner_env.docker_host.clone())
+        .chain(docker(ctx).ok().map(|d| d.endpoint.clone()))
+        .filter_map(|h| h.strip_prefix("unix://").map(str::to_string))
+        .filter(|p| !p.is_empty())
+        .collect();
+    sockets.extend(["/var/run/docker.sock".into(), "/run/docker.sock".into()]);
+    sockets
+}
+
+fn docker_socket(ctx: &Context, c: ContainerView) -> Outcome {
+    let sockets = daemon_sockets(ctx);
     let hits: Vec<String> = c
         .inspect
         .mounts
         .iter()
         .flatten()
         .filter_map(|m| {
-            let src = m.source.as_deref().unwrap_or("");
+            let src = m.source.as_deref().unwrap_or("").trim_end_matches('/');
+            let src = if src.is_empty() { "/" } else { src };
+            // The socket itself, or a directory it is in (`/var/run`, the daemon's own dir).
             let holds_socket = src.ends_with("docker.sock")
-                || matches!(src, "/var/run" | "/run" | "/var/run/docker" | "/run/docker");
+                || sockets
+                    .iter()
+                    .any(|s| s == src || src == "/" || s.starts_with(&format!("{src}/")));
             holds_socket.then(|| format!("{src} -> {}", m.destination.as_deref().unwrap_or("?")))
         })
         .collect();
