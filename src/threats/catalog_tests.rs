@@ -275,20 +275,22 @@ const BRIEF: &[BriefRow] = &[
     ),
     (
         "CPU/memory over-allocation",
-        &["K8S-D-02"],
+        &["K8S-D-02", "K8S-D-05"],
         Stride::DenialOfService,
         Surface::Kubelet,
         &[
             "k8s-kubelet-pod-pids-limit",
             "k8s-namespace-pod-security-enforced",
+            "k8s-namespace-resource-limits",
         ],
     ),
     (
         "kubelet privilege escalation through permissive RBAC or root containers",
-        &["K8S-E-01"],
+        &["K8S-E-01", "K8S-E-06", "K8S-E-09"],
         Stride::ElevationOfPrivilege,
         Surface::Kubelet,
         &[
+            "k8s-rbac-cluster-admin-binding",
             "k8s-rbac-nodes-proxy",
             "k8s-pod-run-as-root",
             "k8s-kubelet-anonymous-auth-disabled",

@@ -2,8 +2,7 @@
 //! stores and data flows, inside trust boundaries.
 //!
 //! Discovery is a list of sources ([`SOURCES`]); each reads one part of the facts and adds the
-//! elements it can see. Adding a source (Kubernetes API facts, compose files) is one function in
-//! that list. A source also says why the element kinds it owns are absent, so that a threat with
+//! elements it can see. Adding a source (compose files, say) is one function in that list. A source also says why the element kinds it owns are absent, so that a threat with
 //! no element is reported as "not applicable: component not present" (the facts show it is not
 //! there) or "unknown" (the facts could not show either way), never silently dropped.
 
@@ -16,6 +15,8 @@ use crate::checks::{CheckResult, Verdict};
 use crate::facts::Facts;
 use crate::facts::daemon_config::{ConfigFile, DaemonConfig, Setting};
 use crate::facts::docker::ContainerView;
+
+mod kube;
 
 /// The DFD element types of STRIDE-per-element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,10 +89,26 @@ pub enum ElementKind {
     KubeProxyKubeconfig,
     Pod,
     PodNetwork,
+    /// The etcd server process (its data directory is the `etcd` store).
+    EtcdServer,
+    /// A component's or an administrator's kubeconfig file (admin.conf, kubelet.conf, ...).
+    Kubeconfig,
+    /// Kubernetes Secrets, kept in etcd by the API server.
+    KubeSecrets,
+    /// The workloads of one namespace, judged by the namespace-level policies (limits, Pod
+    /// Security, network policies).
+    NamespaceWorkloads,
+    /// A service account: the identity its pods (and whoever holds its token) act with on the
+    /// API. Modelled as a process, so that elevation of privilege applies to it under
+    /// STRIDE-per-element: its RBAC bindings decide what that actor can do.
+    ServiceAccount,
+    /// A process reading or writing its local store (etcd its data directory, a component its
+    /// kubeconfig). It draws the diagram's edge; the threats sit on the store itself.
+    StoreAccess,
 }
 
 impl ElementKind {
-    pub const ALL: [ElementKind; 29] = [
+    pub const ALL: [ElementKind; 35] = [
         ElementKind::DockerClient,
         ElementKind::DockerApiFlow,
         ElementKind::Dockerd,
@@ -121,6 +138,12 @@ impl ElementKind {
         ElementKind::KubeProxyKubeconfig,
         ElementKind::Pod,
         ElementKind::PodNetwork,
+        ElementKind::EtcdServer,
+        ElementKind::Kubeconfig,
+        ElementKind::KubeSecrets,
+        ElementKind::NamespaceWorkloads,
+        ElementKind::ServiceAccount,
+        ElementKind::StoreAccess,
     ];
 
     pub fn dfd(self) -> DfdType {
@@ -137,11 +160,14 @@ impl ElementKind {
             | KubeControllerManager
             | Kubelet
             | KubeProxy
-            | Pod => DfdType::Process,
+            | Pod
+            | EtcdServer
+            | NamespaceWorkloads
+            | ServiceAccount => DfdType::Process,
             DockerConfig | AuditLog | DataRoot | BuildContext | ClientConfig | Image | Etcd
-            | KubeProxyKubeconfig => DfdType::DataStore,
+            | KubeProxyKubeconfig | Kubeconfig | KubeSecrets => DfdType::DataStore,
             DockerApiFlow | ContainerdFlow | RegistryFlow | ContainerSocketFlow | KubeApiFlow
-            | EtcdFlow | KubeletFlow | PodNetwork => DfdType::DataFlow,
+            | EtcdFlow | KubeletFlow | PodNetwork | StoreAccess => DfdType::DataFlow,
         }
     }
 
@@ -182,6 +208,12 @@ impl ElementKind {
             KubeProxyKubeconfig => "kube-proxy-kubeconfig",
             Pod => "pod",
             PodNetwork => "pod-network",
+            EtcdServer => "etcd-server",
+            Kubeconfig => "kubeconfig",
+            KubeSecrets => "kube-secrets",
+            NamespaceWorkloads => "namespace-workloads",
+            ServiceAccount => "service-account",
+            StoreAccess => "store-access",
         }
     }
 
@@ -202,6 +234,9 @@ pub enum BoundaryKind {
     Container,
     /// A Kubernetes cluster's control plane and nodes.
     Cluster,
+    /// The Kubernetes control plane (API server, etcd, scheduler, controller manager).
+    #[serde(rename = "control-plane")]
+    ControlPlane,
     /// A Kubernetes namespace (RBAC and NetworkPolicy scope).
     Namespace,
 }
@@ -243,6 +278,20 @@ impl ObjectRef {
     }
 }
 
+/// How a per-object check judges an element when it judges objects of `kind` but lists none of
+/// the element's own. Docker checks list every container and image they evaluate, so an
+/// unlisted object was not evaluated (error, the default). Kubernetes policy checks list only
+/// the pods, bindings and roles they flag, so for those an unlisted object was evaluated and
+/// not flagged (pass), and a system namespace is one the check exempts (skip).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unlisted {
+    /// The `kind` of the check's `ObjectOutcome`s (`pod`, `rolebinding`, ...).
+    pub kind: &'static str,
+    pub verdict: Verdict,
+    /// Why, for the evidence (`ServiceAccount lab/ci is not among the objects it flags`).
+    pub reason: String,
+}
+
 /// A verdict that discovery derived for one element where the check itself only judges the whole
 /// system (e.g. which registry is insecure).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -277,6 +326,10 @@ pub struct Element {
     pub objects: Vec<ObjectRef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub local_evidence: Vec<LocalEvidence>,
+    /// How per-object checks that do not list this element's objects judge it (not part of the
+    /// JSON: it only steers [`verdict_for`]).
+    #[serde(skip)]
+    pub unlisted: Vec<Unlisted>,
 }
 
 impl Element {
@@ -293,6 +346,7 @@ impl Element {
             properties: BTreeMap::new(),
             objects: vec![],
             local_evidence: vec![],
+            unlisted: vec![],
         }
     }
 
@@ -386,15 +440,16 @@ pub struct Discovery<'a> {
 /// One discovery source.
 pub type Source = fn(&Discovery, &mut SystemModel);
 
-/// Every source, in order. Kubernetes API facts will add a source here (pods, namespaces, RBAC).
+/// Every source, in order.
 pub const SOURCES: &[(&str, Source)] = &[
     ("docker", docker_elements),
-    ("kubernetes-processes", kubernetes_from_processes),
+    ("kubernetes", kube::kubernetes_elements),
 ];
 
 pub const NETWORK: &str = "network";
 pub const HOST: &str = "host";
 pub const CLUSTER: &str = "cluster";
+pub const CONTROL_PLANE: &str = "control-plane";
 
 /// Discover the system from the facts and check results.
 pub fn discover(facts: &Facts, results: &[CheckResult]) -> SystemModel {
@@ -914,213 +969,10 @@ fn containers(d: &Discovery, m: &mut SystemModel) {
     }
 }
 
-const KUBE_PROCESSES: &[&str] = &[
-    "kube-apiserver",
-    "etcd",
-    "kube-scheduler",
-    "kube-controller-manager",
-    "kubelet",
-    "kube-proxy",
-    "k3s",
-    "k3s-server",
-    "k3s-agent",
-    "rke2",
-];
-
-const KUBE_KINDS: &[ElementKind] = &[
-    ElementKind::Kubectl,
-    ElementKind::KubeApiFlow,
-    ElementKind::KubeApiserver,
-    ElementKind::Etcd,
-    ElementKind::EtcdFlow,
-    ElementKind::KubeScheduler,
-    ElementKind::KubeControllerManager,
-    ElementKind::Kubelet,
-    ElementKind::KubeletFlow,
-    ElementKind::KubeProxy,
-    ElementKind::KubeProxyKubeconfig,
-    ElementKind::Pod,
-    ElementKind::PodNetwork,
-];
-
-/// Kubernetes components seen as host processes. Until Kubernetes API facts exist, pods are not
-/// visible and the components' own checks decide status.
-fn kubernetes_from_processes(d: &Discovery, m: &mut SystemModel) {
-    let running = |name: &str| -> Result<bool, String> {
-        d.facts
-            .host
-            .processes_named(name)
-            .map(|p| !p.is_empty())
-            .map_err(|u| u.reason)
-    };
-    let mut seen: Vec<&str> = Vec::new();
-    for name in KUBE_PROCESSES {
-        match running(name) {
-            Ok(true) => seen.push(name),
-            Ok(false) => {}
-            Err(reason) => {
-                m.absent(
-                    KUBE_KINDS,
-                    true,
-                    &format!("host processes could not be read ({reason}), so Kubernetes components are not visible"),
-                );
-                return;
-            }
-        }
-    }
-    let bundled_server = seen
-        .iter()
-        .any(|n| matches!(*n, "k3s" | "k3s-server" | "rke2"));
-    let bundled_agent = bundled_server || seen.contains(&"k3s-agent");
-    let has = |n: &str| seen.contains(&n);
-    let apiserver = has("kube-apiserver") || bundled_server;
-    let etcd = has("etcd") || bundled_server;
-    let kubelet = has("kubelet") || bundled_agent;
-    if !seen.is_empty() {
-        m.boundary(
-            CLUSTER,
-            BoundaryKind::Cluster,
-            "Kubernetes cluster",
-            Some(NETWORK),
-        );
-    }
-    let proc_prop = |e: Element, name: &str| -> Element {
-        match d.facts.host.processes_named(name).as_deref() {
-            Ok([p]) => e.prop("command_line", p.command_line()),
-            _ => e,
-        }
-    };
-    if apiserver {
-        m.add(proc_prop(
-            Element::new(
-                "process:kube-apiserver",
-                ElementKind::KubeApiserver,
-                "kube-apiserver",
-            )
-            .in_boundary(CLUSTER),
-            "kube-apiserver",
-        ));
-        m.add(
-            Element::new(
-                "ee:kubectl",
-                ElementKind::Kubectl,
-                "kubectl and API clients",
-            )
-            .in_boundary(NETWORK),
-        );
-        m.add(
-            Element::new(
-                "flow:kubectl->kube-apiserver",
-                ElementKind::KubeApiFlow,
-                "Kubernetes API (HTTPS 6443)",
-            )
-            .flow("ee:kubectl", "process:kube-apiserver", &[CLUSTER])
-            .in_boundary(NETWORK),
-        );
-    }
-    if etcd {
-        m.add(proc_prop(
-            Element::new(
-                "store:etcd",
-                ElementKind::Etcd,
-                "etcd (cluster state and Secrets)",
-            )
-            .in_boundary(CLUSTER),
-            "etcd",
-        ));
-        m.add(
-            Element::new(
-                "flow:kube-apiserver->etcd",
-                ElementKind::EtcdFlow,
-                "API server to etcd (2379) and etcd peers (2380)",
-            )
-            .flow("process:kube-apiserver", "store:etcd", &[])
-            .in_boundary(CLUSTER),
-        );
-    }
-    if has("kube-scheduler") || bundled_server {
-        m.add(proc_prop(
-            Element::new(
-                "process:kube-scheduler",
-                ElementKind::KubeScheduler,
-                "kube-scheduler",
-            )
-            .in_boundary(CLUSTER),
-            "kube-scheduler",
-        ));
-    }
-    if has("kube-controller-manager") || bundled_server {
-        m.add(proc_prop(
-            Element::new(
-                "process:kube-controller-manager",
-                ElementKind::KubeControllerManager,
-                "kube-controller-manager",
-            )
-            .in_boundary(CLUSTER),
-            "kube-controller-manager",
-        ));
-    }
-    if kubelet {
-        m.add(proc_prop(
-            Element::new("process:kubelet", ElementKind::Kubelet, "kubelet").in_boundary(HOST),
-            "kubelet",
-        ));
-        m.add(
-            Element::new(
-                "flow:kube-apiserver->kubelet",
-                ElementKind::KubeletFlow,
-                "API server to kubelet (10250)",
-            )
-            .flow("process:kube-apiserver", "process:kubelet", &[HOST])
-            .in_boundary(CLUSTER),
-        );
-        m.add(
-            Element::new(
-                "flow:pod-network",
-                ElementKind::PodNetwork,
-                "pod-to-pod network (CNI)",
-            )
-            .flow("process:kubelet", "process:kubelet", &[])
-            .in_boundary(CLUSTER),
-        );
-    }
-    if has("kube-proxy") || bundled_agent {
-        m.add(proc_prop(
-            Element::new("process:kube-proxy", ElementKind::KubeProxy, "kube-proxy")
-                .in_boundary(HOST),
-            "kube-proxy",
-        ));
-        m.add(Element::new(
-            "store:kube-proxy-kubeconfig",
-            ElementKind::KubeProxyKubeconfig,
-            "kube-proxy kubeconfig",
-        ));
-    }
-    if seen.is_empty() {
-        m.absent(
-            KUBE_KINDS,
-            false,
-            "component not present: no Kubernetes process (kube-apiserver, etcd, kubelet, kube-proxy, k3s, rke2) runs on this host",
-        );
-    } else {
-        m.absent(
-            &[ElementKind::Pod],
-            true,
-            "pods are not visible: Kubernetes API facts were not collected",
-        );
-        m.absent(
-            KUBE_KINDS,
-            false,
-            "component not present: its process does not run on this host",
-        );
-        m.gaps.push(format!(
-            "Kubernetes processes seen ({}), but Kubernetes API facts (pods, RBAC, policies) were not collected",
-            seen.join(", ")
-        ));
-    }
-}
-
-/// A check result's verdict for one element, with the evidence that decided it.
+/// A check result's verdict for one element, with the evidence that decided it: the element's
+/// own evidence, else the worst verdict among the check's objects that are the element's, else
+/// what [`Element::unlisted`] says for an element the check does not list, else the whole
+/// check's verdict.
 pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String) {
     if let Some(local) = element
         .local_evidence
@@ -1133,29 +985,62 @@ pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String)
     if objects.is_empty() {
         return (result.outcome.verdict, result.outcome.evidence.clone());
     }
-    for r in &element.objects {
-        let matched: Vec<_> = objects
+    // By name through a set (a namespace element refers to each of its pods), by id as
+    // `ObjectRef::matches` does.
+    let by_name: std::collections::HashSet<(&str, &str)> = element
+        .objects
+        .iter()
+        .filter(|r| !r.name.is_empty())
+        .map(|r| (r.kind.as_str(), r.name.as_str()))
+        .collect();
+    let with_id: Vec<&ObjectRef> = element.objects.iter().filter(|r| r.id.is_some()).collect();
+    let matched: Vec<_> = objects
+        .iter()
+        .filter(|o| {
+            by_name.contains(&(o.kind, o.name.as_str()))
+                || with_id
+                    .iter()
+                    .any(|r| r.matches(o.kind, &o.name, o.id.as_deref()))
+        })
+        .collect();
+    if let Some(v) = Verdict::worst(matched.iter().map(|o| o.verdict)) {
+        let evidence = matched
             .iter()
-            .filter(|o| r.matches(o.kind, &o.name, o.id.as_deref()))
-            .collect();
-        if let Some(v) = Verdict::worst(matched.iter().map(|o| o.verdict)) {
-            let evidence = matched
-                .iter()
-                .filter(|o| o.verdict == v)
-                .map(|o| format!("{} {}: {}", o.kind, o.name, o.evidence))
-                .collect::<Vec<_>>()
-                .join("; ");
-            return (v, evidence);
-        }
-        if objects.iter().any(|o| o.kind == r.kind) {
-            return (
-                Verdict::Error,
-                format!(
-                    "{} {} was not among the {}s this check evaluated",
-                    r.kind, r.name, r.kind
-                ),
-            );
-        }
+            .filter(|o| o.verdict == v)
+            .map(|o| {
+                // Kubernetes pod objects are named `pod ns/name` already.
+                if o.name.starts_with(&format!("{} ", o.kind)) {
+                    format!("{}: {}", o.name, o.evidence)
+                } else {
+                    format!("{} {}: {}", o.kind, o.name, o.evidence)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return (v, evidence);
+    }
+    if let Some(u) = element
+        .unlisted
+        .iter()
+        .find(|u| objects.iter().any(|o| o.kind == u.kind))
+    {
+        return (
+            u.verdict,
+            format!("{} (the check: {})", u.reason, result.outcome.evidence),
+        );
+    }
+    if let Some(r) = element
+        .objects
+        .iter()
+        .find(|r| objects.iter().any(|o| o.kind == r.kind))
+    {
+        return (
+            Verdict::Error,
+            format!(
+                "{} {} was not among the {}s this check evaluated",
+                r.kind, r.name, r.kind
+            ),
+        );
     }
     (result.outcome.verdict, result.outcome.evidence.clone())
 }

@@ -16,10 +16,12 @@
 //! # }
 //! ```
 //!
-//! Kubernetes components are discovered from host processes until Kubernetes API facts exist.
-//! A threat whose component is not on the host is reported in [`Assessment::absent`] as
-//! not-applicable ("component not present: ..."), or as unknown when the facts could not show
-//! whether the component exists (e.g. /proc unreadable).
+//! Kubernetes elements come from the node facts (components with their flags, from processes,
+//! static pod manifests or the kubelet's unit) and from a cluster dump (namespaces, workloads,
+//! service accounts and their RBAC bindings); see `elements::kube`. A threat whose component is
+//! not on the host is reported in [`Assessment::absent`] as not-applicable ("component not
+//! present: ..."), or as unknown when the facts could not show whether the component exists
+//! (e.g. /proc unreadable, no cluster dump for workloads).
 
 pub mod catalog;
 pub mod elements;

@@ -284,8 +284,84 @@ fn kubernetes_threats_are_not_applicable_without_kubernetes() {
     ));
 }
 
+/// The fixture host plus a kubelet as `collect` records one seen in /proc (pid 900) whose
+/// config file allows anonymous requests and authorises everything.
+fn with_insecure_kubelet() -> Facts {
+    let mut facts = fixture_facts();
+    let argv = vec![
+        "/usr/bin/kubelet".to_string(),
+        "--config=/var/lib/kubelet/config.yaml".to_string(),
+    ];
+    if let Some(crate::facts::Observed::Seen(list)) = &mut facts.host.processes {
+        list.push(crate::facts::ProcessFact {
+            pid: 900,
+            exe: Some("/usr/bin/kubelet".into()),
+            argv: argv.clone(),
+        });
+    }
+    facts.kube = serde_json::from_value(json!({
+        "searched": ["/proc", "/etc/kubernetes/manifests"],
+        "components": [{
+            "kind": "kubelet",
+            "source": {"type": "process", "pid": 900, "exe": "/usr/bin/kubelet"},
+            "args": argv[1..],
+        }],
+        "kubelet_config": {
+            "path": "/var/lib/kubelet/config.yaml",
+            "named_by": "`--config=/var/lib/kubelet/config.yaml` of kubelet",
+            "doc": {"seen": {
+                "kind": "KubeletConfiguration",
+                "authentication": {"anonymous": {"enabled": true}, "webhook": {"enabled": false}},
+                "authorization": {"mode": "AlwaysAllow"}
+            }}
+        },
+        "version": {"version": "v1.33.1", "source": "test"}
+    }))
+    .expect("kube facts deserialize");
+    facts
+}
+
 #[test]
-fn kubernetes_components_come_from_processes_and_stay_unknown_without_api_facts() {
+fn kubernetes_components_come_from_node_facts_with_real_verdicts() {
+    let facts = with_insecure_kubelet();
+    let results = checks::run(&facts, &Selection::default());
+    let a = assess_on(&facts, &results, None, day("2026-11-20"));
+    // The kubelet's own checks decide its threats now.
+    let e = inst(&a, "K8S-E-01@process:kubelet");
+    assert_eq!(e.status, Status::Exposed, "{}", e.why);
+    assert!(
+        e.why
+            .contains("check 4.2.1 (k8s-kubelet-anonymous-auth-disabled) fails"),
+        "{}",
+        e.why
+    );
+    assert!(
+        e.why
+            .contains("authentication.anonymous.enabled: true in /var/lib/kubelet/config.yaml"),
+        "{}",
+        e.why
+    );
+    let s = inst(&a, "K8S-S-06@flow:kube-apiserver->kubelet");
+    assert_eq!(s.status, Status::Exposed, "{}", s.why);
+    assert!(s.why.contains("AlwaysAllow"), "{}", s.why);
+    // The host is a Kubernetes node, inside the cluster boundary; the kubelet sits on it.
+    let host = a.system.boundaries.iter().find(|b| b.id == "host").unwrap();
+    assert_eq!(host.parent.as_deref(), Some("cluster"));
+    assert_eq!(
+        a.system.element("process:kubelet").unwrap().boundary,
+        "host"
+    );
+    // Workloads need cluster objects: unknown, naming the flag that brings them.
+    let pods = a.absent.iter().find(|t| t.threat == "K8S-E-06").unwrap();
+    assert_eq!(pods.status, Status::Unknown);
+    assert!(pods.reason.contains("--cluster-dump"), "{}", pods.reason);
+    // No control plane on this node: its threats do not apply here.
+    let etcd = a.absent.iter().find(|t| t.threat == "K8S-T-01").unwrap();
+    assert_eq!(etcd.status, Status::NotApplicable);
+}
+
+#[test]
+fn bundles_without_kubernetes_facts_fall_back_to_processes_and_stay_unknown() {
     let mut facts = fixture_facts();
     if let Some(crate::facts::Observed::Seen(list)) = &mut facts.host.processes {
         list.push(crate::facts::ProcessFact {
@@ -301,7 +377,7 @@ fn kubernetes_components_come_from_processes_and_stay_unknown_without_api_facts(
     let a = assess_on(&facts, &results, None, day("2026-11-20"));
     let e = inst(&a, "K8S-E-01@process:kubelet");
     assert_eq!(e.status, Status::Unknown);
-    // The fixture has a kubelet process but no Kubernetes node facts: no linked check can see
+    // The bundle has a kubelet process but no Kubernetes node facts: no linked check can see
     // its evidence, so none may pass or fail.
     assert!(!e.checks.is_empty());
     assert!(
@@ -311,7 +387,7 @@ fn kubernetes_components_come_from_processes_and_stay_unknown_without_api_facts(
     );
     let pods = a.absent.iter().find(|t| t.threat == "K8S-E-06").unwrap();
     assert_eq!(pods.status, Status::Unknown);
-    assert!(pods.reason.contains("Kubernetes API facts"));
+    assert!(pods.reason.contains("not collected"), "{}", pods.reason);
     let etcd = a.absent.iter().find(|t| t.threat == "K8S-T-01").unwrap();
     assert_eq!(etcd.status, Status::NotApplicable);
 }
@@ -509,4 +585,54 @@ fn unmatched_object_is_unknown_not_pass() {
     let (v, why) = elements::verdict_for(element, &result);
     assert_eq!(v, Verdict::Error);
     assert!(why.contains("not among"), "{why}");
+}
+
+#[test]
+fn checks_that_list_only_what_they_flag_pass_unlisted_objects() {
+    use crate::checks::{CheckResult, ObjectOutcome, Outcome, Verdict};
+    use elements::{Element, ObjectRef, Unlisted};
+    let check = checks::find("k8s-pod-privileged").unwrap();
+    let pod = |name: &str, verdict: Verdict| ObjectOutcome {
+        kind: "pod",
+        name: name.into(),
+        id: None,
+        verdict,
+        evidence: "c: privileged: true".into(),
+    };
+    let result = |objects: Vec<ObjectOutcome>| CheckResult {
+        check,
+        outcome: Outcome::from_objects("pods", objects),
+    };
+    let mut e = Element::new("pod:shop/web", ElementKind::Pod, "pod shop/web");
+    e.objects.push(ObjectRef {
+        kind: "pod".into(),
+        name: "pod shop/web".into(),
+        id: None,
+    });
+    e.unlisted.push(Unlisted {
+        kind: "pod",
+        verdict: Verdict::Pass,
+        reason: "pod shop/web is not among the pods this check flags".into(),
+    });
+    // Another pod is flagged: this one passes, and the evidence says why.
+    let (v, why) = elements::verdict_for(&e, &result(vec![pod("pod lab/debug", Verdict::Fail)]));
+    assert_eq!(v, Verdict::Pass);
+    assert!(
+        why.contains("not among the pods") && why.contains("(the check: all 1 pods: fail)"),
+        "{why}"
+    );
+    // Its own object decides when listed.
+    let (v, why) = elements::verdict_for(
+        &e,
+        &result(vec![
+            pod("pod lab/debug", Verdict::Fail),
+            pod("pod shop/web", Verdict::Warn),
+        ]),
+    );
+    assert_eq!(v, Verdict::Warn);
+    assert_eq!(why, "pod shop/web: c: privileged: true");
+    // Without the rule, an unlisted object was not evaluated: never a pass.
+    e.unlisted.clear();
+    let (v, _) = elements::verdict_for(&e, &result(vec![pod("pod lab/debug", Verdict::Fail)]));
+    assert_eq!(v, Verdict::Error);
 }

@@ -632,7 +632,7 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+pub(crate) const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
 /// How to get each kind into a dump, for skip reasons.
 fn plural(kind: &str) -> String {
@@ -689,14 +689,14 @@ fn namespace(o: &Value) -> &str {
     s(o, "/metadata/namespace")
 }
 
-fn qualified(o: &Value) -> String {
+pub(crate) fn qualified(o: &Value) -> String {
     match namespace(o) {
         "" => s(o, "/metadata/name").to_string(),
         ns => format!("{ns}/{}", s(o, "/metadata/name")),
     }
 }
 
-fn is_system_ns(ns: &str) -> bool {
+pub(crate) fn is_system_ns(ns: &str) -> bool {
     SYSTEM_NAMESPACES.contains(&ns)
 }
 
@@ -735,12 +735,12 @@ fn subject_text(sub: &Value) -> String {
     }
 }
 
-fn bindings(c: &ClusterFacts) -> impl Iterator<Item = &Value> {
+pub(crate) fn bindings(c: &ClusterFacts) -> impl Iterator<Item = &Value> {
     c.of_kind("ClusterRoleBinding")
         .chain(c.of_kind("RoleBinding"))
 }
 
-fn role_of<'a>(c: &'a ClusterFacts, binding: &Value) -> Option<&'a Value> {
+pub(crate) fn role_of<'a>(c: &'a ClusterFacts, binding: &Value) -> Option<&'a Value> {
     let name = s(binding, "/roleRef/name");
     match s(binding, "/roleRef/kind") {
         "ClusterRole" => c
@@ -1056,16 +1056,28 @@ fn default_service_accounts(ctx: &Context) -> Outcome {
 
 // ---- Pods -----------------------------------------------------------------------------------
 
+/// A pod the checks judge: a Pod object, or a workload controller's pod template when the dump
+/// holds no pods. `name` is the `pod` object name every per-pod check reports (`pod ns/name`,
+/// `deployment ns/name`), so the threat model can match its elements to these outcomes.
+pub(crate) struct PodSpec<'a> {
+    pub name: String,
+    pub namespace: &'a str,
+    /// The Pod or controller object.
+    pub object: &'a Value,
+    pub spec: &'a Value,
+}
+
 /// Pods to judge: Pod objects, else the pod templates of workload controllers.
-fn pod_specs(c: &ClusterFacts) -> Vec<(String, &str, &Value)> {
-    let mut out: Vec<(String, &str, &Value)> = c
+pub(crate) fn pods(c: &ClusterFacts) -> Vec<PodSpec<'_>> {
+    let mut out: Vec<PodSpec> = c
         .of_kind("Pod")
         .filter_map(|p| {
-            Some((
-                format!("pod {}", qualified(p)),
-                namespace(p),
-                p.get("spec")?,
-            ))
+            Some(PodSpec {
+                name: format!("pod {}", qualified(p)),
+                namespace: namespace(p),
+                object: p,
+                spec: p.get("spec")?,
+            })
         })
         .collect();
     if out.is_empty() {
@@ -1079,21 +1091,35 @@ fn pod_specs(c: &ClusterFacts) -> Vec<(String, &str, &Value)> {
         ] {
             for o in c.of_kind(kind) {
                 if let Some(spec) = o.pointer("/spec/template/spec") {
-                    out.push((
-                        format!("{} {}", kind.to_lowercase(), qualified(o)),
-                        namespace(o),
+                    out.push(PodSpec {
+                        name: format!("{} {}", kind.to_lowercase(), qualified(o)),
+                        namespace: namespace(o),
+                        object: o,
                         spec,
-                    ));
+                    });
                 }
             }
         }
         for o in c.of_kind("CronJob") {
             if let Some(spec) = o.pointer("/spec/jobTemplate/spec/template/spec") {
-                out.push((format!("cronjob {}", qualified(o)), namespace(o), spec));
+                out.push(PodSpec {
+                    name: format!("cronjob {}", qualified(o)),
+                    namespace: namespace(o),
+                    object: o,
+                    spec,
+                });
             }
         }
     }
     out
+}
+
+/// Pods to judge as (object name, namespace, pod spec).
+fn pod_specs(c: &ClusterFacts) -> Vec<(String, &str, &Value)> {
+    pods(c)
+        .into_iter()
+        .map(|p| (p.name, p.namespace, p.spec))
+        .collect()
 }
 
 fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
@@ -1497,7 +1523,7 @@ fn token_automount(ctx: &Context) -> Outcome {
         if mounted {
             objects.push(object(
                 "pod",
-                qualified(p),
+                format!("pod {}", qualified(p)),
                 Verdict::Warn,
                 format!("token of service account {sa_name} mounted ({why}); confirm the pod calls the API"),
             ));
