@@ -643,11 +643,16 @@ fn plural(kind: &str) -> String {
         .unwrap_or_else(|| format!("{}s", kind.to_lowercase()))
 }
 
+/// The cluster objects. On a host that runs Kubernetes components but was scanned without them,
+/// the policy is unexamined, not absent: `warn` (a person must supply or review the evidence),
+/// so the threat model keeps the linked threats unknown rather than mitigated.
 fn cluster<'a>(ctx: &'a Context) -> Result<&'a ClusterFacts, Outcome> {
+    const HOW: &str = "pass --cluster-dump DIR with `kubectl get <resources> -A -o json` dumps";
     match &ctx.facts.kube.cluster {
-        None => Err(Outcome::skip(
-            "no cluster objects: pass --cluster-dump DIR with `kubectl get <resources> -A -o json` dumps",
-        )),
+        None if ctx.facts.kube.any_component() => Err(Outcome::warn(format!(
+            "cluster objects not examined on this Kubernetes node: {HOW}"
+        ))),
+        None => Err(Outcome::skip(format!("no cluster objects: {HOW}"))),
         Some(Observed::Unavailable(u)) => Err(Outcome::error(u.reason.clone())),
         Some(Observed::Seen(c)) => Ok(c),
     }
@@ -664,7 +669,8 @@ fn cluster_with<'a>(ctx: &'a Context, kinds: &[&str]) -> Result<&'a ClusterFacts
     if missing.is_empty() {
         Ok(c)
     } else {
-        Err(Outcome::skip(format!(
+        // The cluster has these objects (or their absence matters): unexamined, not absent.
+        Err(Outcome::warn(format!(
             "the cluster dump {} holds no {} (add `kubectl get {} -A -o json`)",
             c.dir,
             missing.join(", "),
