@@ -55,7 +55,12 @@ fn unreachable_daemon_makes_every_docker_check_an_error_with_the_reason() {
         .assert()
         .code(3)
         .stdout(predicates::str::contains("Scan incomplete"))
-        .stdout(predicates::str::contains("not reachable"));
+        .stdout(predicates::str::contains("not reachable"))
+        // ... and what to do about it.
+        .stdout(predicates::str::contains(
+            "point --docker-host (or DOCKER_HOST) at its socket",
+        ))
+        .stdout(predicates::str::contains("threatbench scan --facts"));
 }
 
 #[test]

@@ -150,8 +150,31 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         for r in reasons {
             let _ = writeln!(out, "  - {}", terminal(&r));
         }
+        if let Some(hint) = docker_unreachable_hint(report) {
+            let _ = writeln!(out, "  {hint}");
+        }
     }
     out
+}
+
+/// What to do when the Docker checks could not reach a daemon: the report is still useful (host
+/// files, Kubernetes), but most Docker items are `error` until the API is reachable.
+fn docker_unreachable_hint(report: &ScanReport) -> Option<&'static str> {
+    let u = report.facts.docker.as_result().err()?;
+    let docker_errors = report.results.iter().any(|r| {
+        r.outcome.verdict == Verdict::Error
+            && (r
+                .check
+                .id_in(crate::checks::Benchmark::CisDocker160)
+                .is_some()
+                || r.check
+                    .id_in(crate::checks::Benchmark::CisDocker131)
+                    .is_some())
+    });
+    (u.kind == crate::facts::UnavailableKind::Unreachable && docker_errors).then_some(
+        "Docker API items need the daemon: start dockerd, point --docker-host (or DOCKER_HOST) at its socket, \
+         run as root or a member of its group, or scan a bundle from that host (`threatbench collect -o facts.json` there, then `threatbench scan --facts facts.json`)",
+    )
 }
 
 /// `threats exposed: A, B (+3 more)` for a failed check, when the threat model was assessed.
