@@ -161,16 +161,7 @@ pub fn load_facts(
         progress.finish_and_clear();
         return Ok(facts);
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading facts bundle {}", path.display()))?;
-    let mut facts: Facts = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a threatbench facts bundle", path.display()))?;
-    anyhow::ensure!(
-        facts.schema == FACTS_SCHEMA,
-        "{}: schema {:?}, expected {FACTS_SCHEMA:?}",
-        path.display(),
-        facts.schema
-    );
+    let mut facts = read_bundle(path)?;
     if source.root.is_some() {
         // Host files from the root, Docker API data from the bundle.
         let mut opts = source.options();
@@ -182,6 +173,37 @@ pub fn load_facts(
         crate::collect::kube::apply_options(&mut facts.kube, &source.options().kube);
     }
     Ok(facts)
+}
+
+/// Read a facts bundle, naming the file and what is wrong with it: not readable, empty, not
+/// JSON, another document (its `schema`), or a bundle whose fields do not match this version.
+fn read_bundle(path: &std::path::Path) -> anyhow::Result<Facts> {
+    /// The one field every threatbench JSON document starts with.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        schema: Option<serde_json::Value>,
+    }
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading facts bundle {shown}"))?;
+    anyhow::ensure!(
+        !text.trim().is_empty(),
+        "facts bundle {shown}: empty file (write one with `threatbench collect -o FILE`)"
+    );
+    let head: Head = serde_json::from_str(&text)
+        .with_context(|| format!("facts bundle {shown}: not a JSON object"))?;
+    match head.schema {
+        Some(serde_json::Value::String(s)) if s == FACTS_SCHEMA => {}
+        other => anyhow::bail!(
+            "facts bundle {shown}: not a threatbench facts bundle (schema {}, expected {FACTS_SCHEMA:?}; write one with `threatbench collect -o FILE`)",
+            other.map_or("missing".to_string(), |v| v.to_string())
+        ),
+    }
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "facts bundle {shown}: fields do not match {FACTS_SCHEMA} of this threatbench version"
+        )
+    })
 }
 
 /// Say on stderr when Kubernetes checks ran against a version CIS 1.12 does not cover, or an
