@@ -93,9 +93,7 @@ impl FsRoot {
                 Ok(meta) if meta.file_type().is_symlink() => {
                     hops += 1;
                     if hops > MAX_SYMLINK_HOPS {
-                        return Err(io::Error::other(format!(
-                            "too many levels of symbolic links at {host_path}"
-                        )));
+                        return Err(io::Error::other("too many levels of symbolic links"));
                     }
                     let target = std::fs::read_link(&on_disk)?;
                     let target = target.to_string_lossy().to_string();
@@ -110,6 +108,19 @@ impl FsRoot {
             }
         }
         Ok(self.join(&resolved))
+    }
+
+    /// The path itself on disk, its parent directories resolved inside the root: the last
+    /// component's own symlink is seen, and a symlink in a parent (`certs.d -> /etc/docker`)
+    /// never leads out of the root.
+    fn literal(&self, host_path: &str) -> io::Result<PathBuf> {
+        let path = Path::new(host_path);
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if !self.is_live() => {
+                Ok(self.resolve(&parent.to_string_lossy())?.join(name))
+            }
+            _ => Ok(self.join(path)),
+        }
     }
 
     fn join(&self, host_path: &Path) -> PathBuf {
@@ -128,7 +139,9 @@ impl FsRoot {
     }
 
     fn observe_inner(&self, req: &FileRequest) -> Result<FileStat, Unavailable> {
-        let literal = self.join(Path::new(&req.path));
+        let literal = self
+            .literal(&req.path)
+            .map_err(|e| Unavailable::from_io(&req.path, &e))?;
         let link_target = match std::fs::symlink_metadata(&literal) {
             Ok(meta) if meta.file_type().is_symlink() => std::fs::read_link(&literal)
                 .ok()
@@ -259,6 +272,44 @@ mod tests {
             panic!("missing must not be seen");
         };
         assert_eq!(u.kind, UnavailableKind::NotFound);
+    }
+
+    /// `certs.d -> /etc/docker` inside a --root: files under it are the root's, never the
+    /// scanning machine's (the name below exists in neither /etc/docker).
+    #[test]
+    fn absolute_symlinks_in_parent_directories_stay_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("etc/docker")).unwrap();
+        std::fs::write(root.join("etc/docker/threatbench-only-in-root.crt"), "x").unwrap();
+        symlink("/etc/docker", root.join("etc/docker/certs.d")).unwrap();
+        symlink("/nowhere", root.join("etc/docker/dangling")).unwrap();
+        let fs = FsRoot::new(root);
+        let fact = fs.observe(&FileRequest::read(
+            "/etc/docker/certs.d/threatbench-only-in-root.crt",
+        ));
+        let Observed::Seen(stat) = fact.observed else {
+            panic!("expected seen through the parent symlink: {fact:?}");
+        };
+        assert_eq!(stat.content, Some(Observed::Seen("x".into())));
+        // A link reached through a linked parent is still seen as a link.
+        let Observed::Unavailable(u) = fs
+            .observe(&FileRequest::stat("/etc/docker/certs.d/dangling"))
+            .observed
+        else {
+            panic!("a dangling link must not be seen");
+        };
+        assert_eq!(u.kind, UnavailableKind::NotFound, "{}", u.reason);
+        // A loop names the path once.
+        symlink("/etc/docker/loop", root.join("etc/docker/loop")).unwrap();
+        let Observed::Unavailable(u) = fs.observe(&FileRequest::stat("/etc/docker/loop")).observed
+        else {
+            panic!("a loop must not be seen");
+        };
+        assert_eq!(
+            u.reason,
+            "/etc/docker/loop: too many levels of symbolic links"
+        );
     }
 
     #[test]

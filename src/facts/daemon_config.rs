@@ -382,10 +382,14 @@ impl DaemonConfig {
                     };
                 }
             }
-            ConfigFile::Invalid(e) | ConfigFile::Unreadable(e) => {
+            ConfigFile::Invalid(e) => {
                 return Setting::Unknown {
                     reason: format!("{}: {e}", self.config_path),
                 };
+            }
+            // The read error names the file already.
+            ConfigFile::Unreadable(e) => {
+                return Setting::Unknown { reason: e.clone() };
             }
             ConfigFile::Absent => {}
         }
@@ -593,6 +597,29 @@ mod tests {
             ConfigFile::Invalid(_)
         ));
         assert_eq!(parse_config_text(""), ConfigFile::Parsed(Map::new()));
+    }
+
+    /// An unreadable daemon.json is named once in the reason (the read error carries its path).
+    #[test]
+    fn unreadable_config_file_is_named_once() {
+        let reason = "/etc/docker/daemon.json: too many levels of symbolic links";
+        let cfg = DaemonConfig {
+            process: Some(ProcessFact {
+                pid: 7,
+                exe: Some("/usr/sbin/dockerd".into()),
+                argv: args("dockerd"),
+            }),
+            process_note: None,
+            flags: vec![],
+            config_path: "/etc/docker/daemon.json".into(),
+            config_file: ConfigFile::Unreadable(reason.into()),
+            conflicts: vec![],
+            api_unreachable: None,
+        };
+        let Setting::Unknown { reason: got } = cfg.get("icc") else {
+            panic!("an unreadable file leaves the setting unknown");
+        };
+        assert_eq!(got, reason);
     }
 
     #[test]
