@@ -53,3 +53,60 @@ fn facts_bundles_that_cannot_be_used_are_named_with_the_reason() {
         );
     }
 }
+
+#[test]
+fn docker_endpoints_threatbench_cannot_speak_to_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for host in [
+        "foo://x",
+        "",
+        "/var/run/docker.sock",
+        "unix://relative",
+        "tcp://",
+    ] {
+        for cmd in ["scan", "collect", "threats", "harden"] {
+            usage_error(
+                threatbench(dir.path()).args([cmd, "--docker-host", host]),
+                &[&format!("--docker-host {host:?}"), "expected unix:///PATH"],
+            );
+        }
+    }
+    usage_error(
+        threatbench(dir.path())
+            .env("DOCKER_HOST", "foo://x")
+            .arg("scan"),
+        &["DOCKER_HOST \"foo://x\"", "unsupported scheme \"foo\""],
+    );
+}
+
+/// A valid endpoint with nothing behind it: the scan runs, says why Docker items are `error`
+/// (with the cause, not only the HTTP client's "client error (Connect)"), and exits 3.
+#[test]
+fn an_endpoint_with_no_daemon_behind_it_is_incomplete_with_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_socket = dir.path().join("docker.sock");
+    std::fs::write(&not_a_socket, "").unwrap();
+    for (host, cause) in [
+        (
+            "tcp://127.0.0.1:1".to_string(),
+            "Connection refused".to_string(),
+        ),
+        (
+            format!("unix://{}", not_a_socket.display()),
+            format!("{} is not a socket", not_a_socket.display()),
+        ),
+    ] {
+        let out = threatbench(dir.path())
+            .env("DOCKER_HOST", &host)
+            .args(["scan", "--select", "2.15"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(3), "{stdout}");
+        assert!(
+            stdout.contains(&format!("Docker daemon at {host} not reachable"))
+                && stdout.contains(&cause),
+            "{cause:?} not in:\n{stdout}"
+        );
+    }
+}

@@ -74,6 +74,22 @@ impl SourceArgs {
         Ok(())
     }
 
+    /// A Docker endpoint that cannot be spoken to (`foo://x`, a bare path) is a usage error,
+    /// named with where it came from; checked only when the API is to be queried.
+    pub fn validate_endpoint(&self) -> anyhow::Result<()> {
+        if self.options().no_docker {
+            return Ok(());
+        }
+        let endpoint = crate::collect::docker::endpoint(self.docker_host.as_deref());
+        let origin = if self.docker_host.is_some() {
+            "--docker-host"
+        } else {
+            "DOCKER_HOST"
+        };
+        crate::collect::docker::check_endpoint(&endpoint)
+            .map_err(|e| anyhow::anyhow!("{origin} {endpoint:?}: {e}"))
+    }
+
     pub fn options(&self) -> CollectOptions {
         let root = self.root.clone().unwrap_or_else(|| PathBuf::from("/"));
         let other_root = root != std::path::Path::new("/");
@@ -96,6 +112,7 @@ impl SourceArgs {
 
 pub fn run(args: CollectArgs) -> anyhow::Result<u8> {
     args.source.validate()?;
+    args.source.validate_endpoint()?;
     let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
     let text = serde_json::to_string_pretty(&facts)? + "\n";
     write_output(args.output.as_deref(), &text)?;

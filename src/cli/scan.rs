@@ -156,6 +156,7 @@ pub fn load_facts(
 ) -> anyhow::Result<Facts> {
     source.validate()?;
     let Some(path) = facts_file else {
+        source.validate_endpoint()?;
         let progress = spinner("collecting facts");
         let facts = runtime()?.block_on(crate::collect::collect(&source.options()));
         progress.finish_and_clear();

@@ -38,10 +38,60 @@ pub async fn collect(
     }
 }
 
+/// Whether threatbench can talk to `endpoint` at all (the schemes bollard speaks), before
+/// trying: `Err` says what is wrong with it.
+pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    const EXPECTED: &str =
+        "expected unix:///PATH, tcp://HOST:PORT, http://HOST:PORT or https://HOST:PORT";
+    let Some((scheme, rest)) = endpoint.split_once("://") else {
+        return Err(format!("not a URL ({EXPECTED})"));
+    };
+    match scheme {
+        "unix" if rest.starts_with('/') => Ok(()),
+        "unix" => Err(format!("a unix socket needs an absolute path ({EXPECTED})")),
+        "tcp" | "http" | "https" if !rest.is_empty() && !rest.starts_with('/') => Ok(()),
+        "tcp" | "http" | "https" => Err(format!("no host given ({EXPECTED})")),
+        _ => Err(format!("unsupported scheme {scheme:?} ({EXPECTED})")),
+    }
+}
+
 fn unreachable(endpoint: &str, err: impl std::fmt::Display) -> Unavailable {
     Unavailable {
         kind: UnavailableKind::Unreachable,
-        reason: format!("Docker daemon at {endpoint} not reachable: {err}"),
+        reason: format!(
+            "Docker daemon at {endpoint} not reachable: {err}{}",
+            socket_note(endpoint)
+        ),
+    }
+}
+
+/// The error and its causes (`client error (Connect): Connection refused (os error 111)`):
+/// bollard's own message stops at the HTTP client's.
+fn with_causes(err: &bollard::errors::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let msg = cause.to_string();
+        if !text.contains(&msg) {
+            text.push_str(": ");
+            text.push_str(&msg);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// For a unix endpoint whose path exists but is no socket (a stale file, a directory): say so.
+fn socket_note(endpoint: &str) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let Some(path) = endpoint.strip_prefix("unix://") else {
+        return String::new();
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.file_type().is_socket() => String::new(),
+        Ok(m) if m.is_dir() => format!(" ({path} is a directory, not a socket)"),
+        Ok(_) => format!(" ({path} is not a socket)"),
+        Err(_) => String::new(),
     }
 }
 
@@ -62,18 +112,21 @@ async fn collect_inner(
     host_root: &Path,
 ) -> Result<DockerFacts, Unavailable> {
     let docker = Docker::connect_with_host(endpoint)
-        .map_err(|e| unreachable(endpoint, e))?
+        .map_err(|e| unreachable(endpoint, with_causes(&e)))?
         .with_timeout(API_TIMEOUT);
     let docker = docker
         .negotiate_version()
         .await
-        .map_err(|e| unreachable(endpoint, e))?;
+        .map_err(|e| unreachable(endpoint, with_causes(&e)))?;
     let api_version = docker.client_version().to_string();
     let version = docker
         .version()
         .await
-        .map_err(|e| unreachable(endpoint, e))?;
-    let info = docker.info().await.map_err(|e| unreachable(endpoint, e))?;
+        .map_err(|e| unreachable(endpoint, with_causes(&e)))?;
+    let info = docker
+        .info()
+        .await
+        .map_err(|e| unreachable(endpoint, with_causes(&e)))?;
     let mut partial = Vec::new();
 
     let summaries = docker
@@ -296,4 +349,31 @@ async fn container_processes(
 
 fn unavailable_image<T>(what: &str, id: &str, e: bollard::errors::Error) -> Observed<T> {
     Observed::unavailable(UnavailableKind::Error, format!("{what} {id}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_threatbench_can_speak_to() {
+        for ok in [
+            "unix:///var/run/docker.sock",
+            "tcp://127.0.0.1:2375",
+            "http://docker:2375",
+            "https://docker.example:2376",
+        ] {
+            assert_eq!(check_endpoint(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "foo://x",
+            "/var/run/docker.sock",
+            "unix://docker.sock",
+            "tcp://",
+            "npipe:////./pipe/docker_engine",
+        ] {
+            assert!(check_endpoint(bad).is_err(), "{bad}");
+        }
+    }
 }
