@@ -110,3 +110,52 @@ fn an_endpoint_with_no_daemon_behind_it_is_incomplete_with_the_cause() {
         );
     }
 }
+
+/// Files the linter cannot use: each is named with why, the run goes on and ends incomplete
+/// (3) for the unreadable and unparseable ones; skipped ones are counted and listed with -v.
+#[test]
+fn lint_names_each_file_it_cannot_use_and_never_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let status = std::process::Command::new("mkfifo")
+        .arg(d.join("Dockerfile.fifo"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::os::unix::fs::symlink("/nonexistent", d.join("Dockerfile.dangling")).unwrap();
+    std::fs::write(d.join("Dockerfile.bin"), b"FROM x\0\x01\x02").unwrap();
+    std::fs::write(
+        d.join("compose.yaml"),
+        "services:\n  web:\n    image: x\n     privileged: true\n",
+    )
+    .unwrap();
+    let out = threatbench(d)
+        .timeout(Duration::from_secs(60))
+        .args([
+            "lint",
+            "Dockerfile.fifo",
+            "Dockerfile.dangling",
+            "Dockerfile.bin",
+            "compose.yaml",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    for line in [
+        "Dockerfile.fifo: error: could not lint: a FIFO or device with nothing to read (no writer)",
+        "Dockerfile.dangling: error: could not lint: No such file or directory",
+        "compose.yaml:4:16: error: could not lint:",
+        "1 skipped (--verbose lists them), 3 could not be linted",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in:\n{stdout}");
+    }
+    let verbose = threatbench(d)
+        .args(["lint", "-v", "Dockerfile.bin"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&verbose.stdout)
+            .contains("Dockerfile.bin: skipped: binary file (NUL bytes)")
+    );
+}

@@ -154,9 +154,28 @@ pub enum ReadError {
     Failed(String),
 }
 
-/// Read a file as text, refusing huge and binary files.
+/// How long a FIFO named on the command line may take to deliver its content.
+const STREAM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Read a file as text, refusing huge and binary files. A FIFO or character device named on the
+/// command line (`threatbench lint <(helm template .)`) is read as a stream.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    use std::os::unix::fs::FileTypeExt;
     let meta = std::fs::metadata(path).map_err(|e| ReadError::Failed(e.to_string()))?;
+    let ft = meta.file_type();
+    if ft.is_fifo() || ft.is_char_device() {
+        return text_from_bytes(read_stream(path, STREAM_TIMEOUT)?);
+    }
+    if !meta.is_file() {
+        let kind = if ft.is_socket() {
+            "a socket"
+        } else if ft.is_block_device() {
+            "a block device"
+        } else {
+            "a directory"
+        };
+        return Err(ReadError::Failed(format!("{kind}, not a file")));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(ReadError::Skipped(format!(
             "{} bytes: larger than the {} MB limit",
@@ -166,6 +185,50 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     }
     let bytes = std::fs::read(path).map_err(|e| ReadError::Failed(e.to_string()))?;
     text_from_bytes(bytes)
+}
+
+/// Read a FIFO or device without ever blocking forever: opened non-blocking, so a FIFO that
+/// nobody writes to reads as empty at once (instead of hanging the run), a slow writer is waited
+/// for up to `timeout`, and at most `MAX_FILE_BYTES + 1` bytes are kept (`/dev/zero`).
+fn read_stream(path: &Path, timeout: std::time::Duration) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| ReadError::Failed(e.to_string()))?;
+    let started = std::time::Instant::now();
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                bytes.extend_from_slice(&chunk[..n]);
+                if bytes.len() as u64 > MAX_FILE_BYTES {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if started.elapsed() > timeout {
+                    return Err(ReadError::Failed(format!(
+                        "the writer sent nothing more for {} s",
+                        timeout.as_secs()
+                    )));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ReadError::Failed(e.to_string())),
+        }
+    }
+    if bytes.is_empty() {
+        return Err(ReadError::Failed(
+            "a FIFO or device with nothing to read (no writer)".into(),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Decode bytes as UTF-8 text (a leading byte-order mark is dropped), refusing binary data.
@@ -254,6 +317,55 @@ mod tests {
     fn missing_paths_are_errors_not_panics() {
         let d = discover(&[PathBuf::from("/nonexistent/threatbench")], &|_| false);
         assert_eq!(d.errors.len(), 1);
+    }
+
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// A FIFO nobody writes to must not hang the linter (it did: `open` blocked for ever).
+    #[test]
+    fn a_fifo_without_a_writer_is_reported_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("Dockerfile");
+        mkfifo(&fifo);
+        let started = std::time::Instant::now();
+        let got = read_text(&fifo);
+        assert!(
+            matches!(&got, Err(ReadError::Failed(r)) if r.contains("no writer")),
+            "{got:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    /// `threatbench lint <(helm template .)`: a pipe whose writer is still producing is read to
+    /// its end.
+    #[test]
+    fn a_fifo_with_a_slow_writer_is_read_to_its_end() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("Dockerfile");
+        mkfifo(&fifo);
+        // O_RDWR opens a FIFO without waiting for a reader: the writer exists before we read.
+        let mut writer = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&fifo)
+            .unwrap();
+        let feeder = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            writer.write_all(b"FROM alpine:3\nUSER 10001\n").unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        });
+        assert_eq!(
+            read_stream(&fifo, std::time::Duration::from_secs(30)).unwrap(),
+            b"FROM alpine:3\nUSER 10001\n"
+        );
+        feeder.join().unwrap();
     }
 
     #[test]

@@ -88,9 +88,15 @@ pub fn render(report: &LintReport, opts: Options) -> String {
         }
     }
     let s = summary(report);
+    // Files passed over are listed only with --verbose: say so where they are counted.
+    let listed_with_verbose = if !opts.verbose && report.files.iter().any(|f| f.skipped.is_some()) {
+        " (--verbose lists them)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "\n{bold}{} findings{bold:#} ({} critical, {} high, {} medium, {} low) in {} linted files; {} suppressed, {} skipped, {} could not be linted",
+        "\n{bold}{} findings{bold:#} ({} critical, {} high, {} medium, {} low) in {} linted files; {} suppressed, {} skipped{listed_with_verbose}, {} could not be linted",
         s.findings,
         s.critical,
         s.high,
