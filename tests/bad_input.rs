@@ -159,3 +159,28 @@ fn lint_names_each_file_it_cannot_use_and_never_hangs() {
             .contains("Dockerfile.bin: skipped: binary file (NUL bytes)")
     );
 }
+
+/// A typo in --select or --ignore is named, instead of running nothing or ignoring nothing.
+#[test]
+fn select_and_ignore_tokens_that_name_no_check_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["scan", "--select", "nonexistent"][..],
+        &["scan", "--ignore", "5.11,container-memroy-limit"],
+        &[
+            "scan",
+            "--numbering",
+            "cis-docker-1.3.1",
+            "--select",
+            "5.32",
+        ],
+        &["harden", "--select", "nonexistent"],
+        &["harden", "--at-least-one-beyond", "nonexistent"],
+    ] {
+        let typo = args.last().unwrap().split(',').next_back().unwrap();
+        usage_error(
+            threatbench(dir.path()).args(args),
+            &[typo, "no check has this id"],
+        );
+    }
+}

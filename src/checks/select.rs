@@ -32,6 +32,24 @@ impl Selection {
     }
 }
 
+impl Selection {
+    /// The `--select`/`--ignore` tokens that name no check at all under this numbering: a typo
+    /// would otherwise select nothing, or ignore nothing, without a word.
+    pub fn unknown_tokens(&self) -> Vec<&str> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .map(|t| t.as_str())
+            .filter(|t| !Self::names_a_check(t, self.numbering))
+            .collect()
+    }
+
+    /// Whether `token` names at least one registered check (id, slug, section or EDITION/ID).
+    pub fn names_a_check(token: &str, numbering: Option<Benchmark>) -> bool {
+        super::all().iter().any(|c| matches_in(token, c, numbering))
+    }
+}
+
 fn is_kubernetes(b: Benchmark) -> bool {
     b == Benchmark::CisKubernetes112
 }
@@ -100,6 +118,21 @@ mod tests {
 
     const V131: Option<Benchmark> = Some(Benchmark::CisDocker131);
     const V160: Option<Benchmark> = Some(Benchmark::CisDocker160);
+
+    #[test]
+    fn tokens_that_name_no_check_are_reported() {
+        let sel = Selection {
+            select: vec![
+                "5.11".into(),
+                "nonexistent".into(),
+                "cis-kubernetes-1.12/1.2.1".into(),
+            ],
+            ignore: vec!["container-privileged".into(), "9".into(), "5.99".into()],
+            numbering: V160,
+            benchmark: None,
+        };
+        assert_eq!(sel.unknown_tokens(), ["nonexistent", "9", "5.99"]);
+    }
 
     #[test]
     fn colliding_ids_follow_the_numbering() {

@@ -146,6 +146,17 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
     if args.rollback {
         return rollback(&args, confirm_on_tty);
     }
+    super::scan::reject_unknown_tokens(&args.selection(numbering), numbering)?;
+    let unknown_beyond: Vec<&String> = args
+        .at_least_one_beyond
+        .iter()
+        .filter(|t| !Selection::names_a_check(t, Some(numbering)))
+        .collect();
+    anyhow::ensure!(
+        unknown_beyond.is_empty(),
+        "--at-least-one-beyond {unknown_beyond:?}: no check has this id or slug (ids as {} numbers them)",
+        numbering.as_str()
+    );
     let model = args.model.load()?;
     let facts = super::scan::load_facts(&args.source, args.facts.as_deref())?;
     let every_check = Selection {

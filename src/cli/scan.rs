@@ -95,6 +95,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         numbering: Some(numbering),
         benchmark,
     };
+    reject_unknown_tokens(&selection, numbering)?;
     let mut results = checks::run(&facts, &selection);
     // In the order of the chosen numbering (v1.3.1 moves swarm mode from 5.1 to 7.1).
     results.sort_by_cached_key(|r| match r.check.id_in(numbering) {
@@ -174,6 +175,23 @@ pub fn load_facts(
         crate::collect::kube::apply_options(&mut facts.kube, &source.options().kube);
     }
     Ok(facts)
+}
+
+/// `--select`/`--ignore` tokens that name no check are usage errors (exit 2), so that a typo
+/// does not silently run everything or ignore nothing. Shared with `harden`.
+pub fn reject_unknown_tokens(selection: &Selection, numbering: Benchmark) -> anyhow::Result<()> {
+    let unknown = selection.unknown_tokens();
+    anyhow::ensure!(
+        unknown.is_empty(),
+        "--select/--ignore {}: no check has this id, slug or section (ids as {} numbers them, or EDITION/ID; see `threatbench checks list`)",
+        unknown
+            .iter()
+            .map(|t| format!("{t:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        numbering.as_str()
+    );
+    Ok(())
 }
 
 /// Read a facts bundle, naming the file and what is wrong with it: not readable, empty, not
