@@ -184,3 +184,30 @@ fn select_and_ignore_tokens_that_name_no_check_are_usage_errors() {
         );
     }
 }
+
+/// A report that cannot be written is refused before any work is done, naming the flag.
+#[test]
+fn output_into_a_missing_directory_is_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/dir/report.txt");
+    let missing = missing.to_str().unwrap();
+    for args in [
+        &["scan", "--output", missing][..],
+        &["collect", "-o", missing],
+        &["threats", "-o", missing],
+        &["threats", "--write-discovered", missing],
+        &["threats", "catalog", "-o", missing],
+        &["harden", "-o", missing],
+        &["lint", "-o", missing, "."],
+    ] {
+        usage_error(
+            threatbench(dir.path()).args(args),
+            &[missing, "does not exist"],
+        );
+    }
+    usage_error(
+        threatbench(dir.path()).args(["scan", "-o", "."]),
+        &["--output .: is a directory"],
+    );
+    assert!(!dir.path().join("no").exists());
+}

@@ -65,6 +65,14 @@ pub enum Command {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Before any work (a scan, an apply): a report that cannot be written is a usage error.
+    if let Err(e) = output_paths(&cli.command)
+        .into_iter()
+        .try_for_each(|(flag, path)| check_output_dir(flag, path))
+    {
+        anstream::eprintln!("threatbench: error: {e:#}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let code = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Collect(args) => collect::run(args),
@@ -81,6 +89,48 @@ pub fn run() -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The files a command will write its report (or the discovered model) to, with their flag.
+fn output_paths(command: &Command) -> Vec<(&'static str, &std::path::Path)> {
+    let out = "--output";
+    let paths = match command {
+        Command::Scan(a) => vec![(out, a.output.as_deref())],
+        Command::Collect(a) => vec![(out, a.output.as_deref())],
+        Command::Lint(a) => vec![(out, a.output.as_deref())],
+        Command::Harden(a) => vec![(out, a.output.as_deref())],
+        Command::Threats(a) => match &a.command {
+            Some(threats::ThreatsCommand::Catalog { output, .. }) => vec![(out, output.as_deref())],
+            None => vec![
+                (out, a.output.as_deref()),
+                ("--write-discovered", a.write_discovered.as_deref()),
+            ],
+        },
+        Command::Checks(_) | Command::Model(_) => vec![],
+    };
+    paths
+        .into_iter()
+        .filter_map(|(flag, p)| Some((flag, p?)))
+        .collect()
+}
+
+/// A report file needs an existing directory to be written into (atomically, through a
+/// temporary file beside it).
+fn check_output_dir(flag: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        anyhow::bail!("{flag} {}: is a directory", path.display());
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    anyhow::ensure!(
+        dir.is_dir(),
+        "{flag} {}: directory {} does not exist",
+        path.display(),
+        dir.display()
+    );
+    Ok(())
 }
 
 /// A single-threaded async runtime: collection is I/O-bound and the machine may have two cores.
@@ -110,7 +160,7 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> anyhow
                 p.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
                 std::process::id()
             ));
-            std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::write(&tmp, text).with_context(|| format!("writing {}", p.display()))?;
             std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
             Ok(())
         }
