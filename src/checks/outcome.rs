@@ -123,8 +123,22 @@ impl Outcome {
             .filter(|o| o.verdict == verdict)
             .map(|o| o.name.as_str())
             .collect();
+        // Skipped and informational objects are not listed under the check (only failing ones
+        // are): when they all give one reason, the check's evidence carries it.
+        let shared_reason = match verdict {
+            Verdict::Skip | Verdict::Info => objects
+                .split_first()
+                .filter(|(first, rest)| rest.iter().all(|o| o.evidence == first.evidence))
+                .map(|(first, _)| first.evidence.as_str()),
+            _ => None,
+        };
         let evidence = if driving.len() == total {
-            format!("all {total} {kind_plural}: {}", verdict.as_str())
+            match shared_reason {
+                Some(reason) => {
+                    format!("all {total} {kind_plural}: {}: {reason}", verdict.as_str())
+                }
+                None => format!("all {total} {kind_plural}: {}", verdict.as_str()),
+            }
         } else {
             format!(
                 "{} of {total} {kind_plural} {}: {}",
@@ -202,6 +216,32 @@ mod tests {
         );
         assert_eq!(o.verdict, Verdict::Fail);
         assert_eq!(o.evidence, "1 of 3 containers fail: b");
+    }
+
+    /// `all 4 containers: skip` said nothing of why (the objects are listed only with
+    /// --verbose): one shared reason is carried up.
+    #[test]
+    fn objects_skipped_for_one_reason_give_it() {
+        let skipped = |name| ObjectOutcome {
+            evidence: "AppArmor is not enabled on the host".into(),
+            ..obj(name, Verdict::Skip)
+        };
+        let o = Outcome::from_objects("containers", vec![skipped("a"), skipped("b")]);
+        assert_eq!(
+            o.evidence,
+            "all 2 containers: skip: AppArmor is not enabled on the host"
+        );
+        let mut other = skipped("c");
+        other.evidence = "another reason".into();
+        let o = Outcome::from_objects("containers", vec![skipped("a"), other]);
+        assert_eq!(o.evidence, "all 2 containers: skip");
+        // Failing objects are listed under the check: no change there.
+        let failed = |name| ObjectOutcome {
+            evidence: "Privileged=true".into(),
+            ..obj(name, Verdict::Fail)
+        };
+        let o = Outcome::from_objects("containers", vec![failed("a"), failed("b")]);
+        assert_eq!(o.evidence, "all 2 containers: fail");
     }
 
     #[test]
