@@ -1003,6 +1003,14 @@ pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String)
                     .any(|r| r.matches(o.kind, &o.name, o.id.as_deref()))
         })
         .collect();
+    // A container's configuration is its image's merged with what `docker run` set
+    // (`--user`, `--health-cmd`): where the check judged the container itself, that verdict
+    // holds for it, not its image's.
+    let matched: Vec<_> = if matched.iter().any(|o| o.kind == "container") {
+        matched.into_iter().filter(|o| o.kind != "image").collect()
+    } else {
+        matched
+    };
     if let Some(v) = Verdict::worst(matched.iter().map(|o| o.verdict)) {
         let evidence = matched
             .iter()

@@ -636,3 +636,42 @@ fn checks_that_list_only_what_they_flag_pass_unlisted_objects() {
     let (v, _) = elements::verdict_for(&e, &result(vec![pod("pod lab/debug", Verdict::Fail)]));
     assert_eq!(v, Verdict::Error);
 }
+
+/// A container started with `--user 65534` from an image without USER does not run as root:
+/// the container's own 4.1 verdict decides its instance, not its image's.
+#[test]
+fn a_containers_own_user_overrides_its_images() {
+    let mut facts = fixture_facts();
+    let image_id = "sha256:170490cc1c40d67b38c45c09eeb44cfb579ca7787aad58be5ad91786a12942ab";
+    let mut value = serde_json::to_value(&facts).unwrap();
+    let docker = &mut value["docker"]["seen"];
+    docker["containers"][1]["Config"]["User"] = json!("65534");
+    docker["images"] = json!([{
+        "id": image_id,
+        "inspect": {"seen": {"Id": image_id, "RepoTags": ["threatbench-test/busybox:1"], "Config": {"User": ""}}},
+        "history": {"seen": []}
+    }]);
+    facts = serde_json::from_value(value).unwrap();
+    let results = checks::run(&facts, &Selection::default());
+    let user = results
+        .iter()
+        .find(|r| r.check.slug == "container-user-not-root")
+        .unwrap();
+    // The image itself still fails 4.1, and so does the container that keeps its user.
+    assert_eq!(user.outcome.verdict, crate::checks::Verdict::Fail);
+    let a = assess_on(&facts, &results, None, day("2026-11-20"));
+    let api = inst(&a, "DKR-E-02@container:api");
+    assert!(
+        !api.failing_checks().contains(&"container-user-not-root"),
+        "{}",
+        api.why
+    );
+    let privileged = inst(&a, "DKR-E-02@container:priv");
+    assert!(
+        privileged
+            .failing_checks()
+            .contains(&"container-user-not-root"),
+        "{}",
+        privileged.why
+    );
+}
