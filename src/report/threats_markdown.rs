@@ -166,7 +166,7 @@ fn scope(out: &mut String, a: &Assessment) {
         "The scan only reads: what it reports is what the scanning user could see on the host, in /proc and through the Docker Engine API.",
         "The Docker client is an external entity: users and CI systems that can reach the daemon's API. Its own machine is not scanned.",
         "Registries are outside the host; only the daemon's view of them (secure or insecure transport) is known.",
-        "Kubernetes components are detected from host processes; pods, RBAC and policies are visible only when Kubernetes API facts are collected.",
+        "Kubernetes components are detected from host processes, static pod manifests and the kubelet unit; pods, RBAC and policies are visible only through a cluster dump (`--cluster-dump`: `kubectl get ... -o json` files).",
         "Risk is likelihood × impact on four levels; each passing mitigation lowers likelihood or impact by whole levels (see Methodology).",
     ] {
         let _ = writeln!(out, "- {text}");
