@@ -16,20 +16,24 @@ pub struct ChecksArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ChecksCommand {
-    /// One line per check: id, slug, level, severity, title.
+    /// One line per check, grouped by benchmark: id, slug, level, severity, assessment, title.
     List {
-        /// Only checks of this benchmark (cis-docker-1.6.0, cis-docker-1.3.1, cis-kubernetes-1.12).
-        #[arg(long, value_name = "NAME")]
+        /// Only checks of this benchmark, with the ids it gives them.
+        #[arg(long, value_name = "EDITION",
+              value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12", "threatbench"])]
         benchmark: Option<String>,
     },
-    /// The documentation of one check, by id (e.g. 5.11) or slug.
+    /// The documentation of one check (or lint rule). Exit 2 when nothing has that name.
     Explain {
+        /// A slug (container-memory-limit), an id as CIS Docker v1.6.0 numbers it (5.11), or
+        /// EDITION/ID for another benchmark (cis-docker-1.3.1/5.10, cis-kubernetes-1.12/1.1.1).
         #[arg(value_name = "ID|SLUG")]
         check: String,
     },
     /// Write the reference documentation of every check (one Markdown file each, plus an index
     /// README.md) into DIR; stale check pages there are removed.
     Docs {
+        /// The directory (created if missing), e.g. docs/checks.
         #[arg(short, long, value_name = "DIR")]
         output: std::path::PathBuf,
     },
@@ -38,36 +42,9 @@ pub enum ChecksCommand {
 pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
     match args.command {
         ChecksCommand::List { benchmark } => {
-            let filter = match benchmark.as_deref() {
-                None => None,
-                Some(name) => match Benchmark::parse(name) {
-                    Some(b) => Some(b),
-                    None => {
-                        anstream::eprintln!("threatbench: unknown benchmark {name:?}");
-                        return Ok(EXIT_USAGE);
-                    }
-                },
-            };
-            let mut out = String::new();
-            for c in checks::all() {
-                let id = match filter {
-                    Some(b) => match c.id_in(b) {
-                        Some(id) => id,
-                        None => continue,
-                    },
-                    None => c.id(),
-                };
-                let _ = writeln!(
-                    out,
-                    "{id:<8} {:<40} L{} {:<8} {:<9} {}",
-                    c.slug,
-                    if c.level == checks::Level::One { 1 } else { 2 },
-                    c.severity.as_str(),
-                    format!("{:?}", c.assessment).to_lowercase(),
-                    c.title
-                );
-            }
-            super::write_output(None, &out)?;
+            // The value parser admits only known editions.
+            let filter = benchmark.as_deref().and_then(Benchmark::parse);
+            super::write_output(None, &list(filter))?;
             Ok(EXIT_OK)
         }
         ChecksCommand::Docs { output } => {
@@ -79,6 +56,25 @@ pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
         }
         ChecksCommand::Explain { check } => match checks::find(&check) {
             Some(c) => {
+                // Docker and Kubernetes both number from 1: name the other checks a bare id fits.
+                let others: Vec<String> = checks::all()
+                    .iter()
+                    .filter(|o| o.slug != c.slug && !check.contains('/'))
+                    .filter_map(|o| {
+                        o.ids
+                            .iter()
+                            .find(|(_, id)| *id == check)
+                            .map(|(b, id)| format!("{}/{id} ({})", b.as_str(), o.slug))
+                    })
+                    .collect();
+                if !others.is_empty() {
+                    anstream::eprintln!(
+                        "threatbench: {check} is {} in {}; also: {}",
+                        c.slug,
+                        c.benchmark().title(),
+                        others.join(", ")
+                    );
+                }
                 super::write_output(None, &explain(c))?;
                 Ok(EXIT_OK)
             }
@@ -95,6 +91,48 @@ pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
             },
         },
     }
+}
+
+/// `checks list`: one line per check under a heading per benchmark (Docker and Kubernetes
+/// both number from 1), or only the checks of `filter` with the ids that edition gives them.
+fn list(filter: Option<Benchmark>) -> String {
+    let mut out = String::new();
+    let mut heading: Option<Benchmark> = None;
+    for c in checks::all() {
+        let (id, benchmark) = match filter {
+            Some(b) => match c.id_in(b) {
+                Some(id) => (id, b),
+                None => continue,
+            },
+            None => (c.id(), c.benchmark()),
+        };
+        if heading != Some(benchmark) {
+            if heading.is_some() {
+                out.push('\n');
+            }
+            let name = if benchmark.title() == benchmark.as_str() {
+                "threatbench's own checks (no CIS item)".to_string()
+            } else {
+                format!("{} ({})", benchmark.title(), benchmark.as_str())
+            };
+            let _ = writeln!(
+                out,
+                "{name}\n{:<8} {:<40} {:<2} {:<8} {:<9} title",
+                "id", "slug", "L", "severity", "type"
+            );
+            heading = Some(benchmark);
+        }
+        let _ = writeln!(
+            out,
+            "{id:<8} {:<40} L{} {:<8} {:<9} {}",
+            c.slug,
+            if c.level == checks::Level::One { 1 } else { 2 },
+            c.severity.as_str(),
+            format!("{:?}", c.assessment).to_lowercase(),
+            c.title
+        );
+    }
+    out
 }
 
 /// A check's documentation as Markdown (also the source of `docs/checks/`).

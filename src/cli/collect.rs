@@ -8,7 +8,14 @@ use crate::collect::CollectOptions;
 
 use super::{EXIT_INCOMPLETE, EXIT_OK, runtime, write_output};
 
+/// Exit codes of `collect`.
+const COLLECT_EXIT_CODES: &str = "Exit codes:
+  0  every source was read
+  2  usage error (bad flag, unusable --docker-host, unwritable --output)
+  3  written, but incomplete: the Docker API was unreachable or answered only in part";
+
 #[derive(Debug, Args)]
+#[command(after_help = COLLECT_EXIT_CODES)]
 pub struct CollectArgs {
     /// Where to write the facts bundle (JSON); stdout when omitted.
     #[arg(short, long, value_name = "FILE")]
@@ -24,8 +31,8 @@ pub struct SourceArgs {
     /// /host in a container). The Docker API is then not queried unless --docker-host is given.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Docker endpoint (unix:///path, tcp://host:port); default: DOCKER_HOST, else
-    /// unix:///var/run/docker.sock.
+    /// Docker endpoint (unix:///path, tcp://host:port, https://host:port with DOCKER_CERT_PATH);
+    /// default: DOCKER_HOST, else unix:///var/run/docker.sock.
     #[arg(long, value_name = "URL")]
     pub docker_host: Option<String>,
     /// Include stopped and created containers, not only running ones.
@@ -47,7 +54,7 @@ pub struct SourceArgs {
     /// Time allowed per image for --deep, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60, requires = "deep")]
     pub deep_timeout: u64,
-    /// Bytes of image archive read per image at most for --deep (default 2 GiB).
+    /// Bytes of image archive read per image at most for --deep (2147483648 = 2 GiB).
     #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024 * 1024, requires = "deep")]
     pub deep_max_bytes: u64,
 }

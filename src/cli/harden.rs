@@ -54,6 +54,7 @@ pub struct HardenArgs {
     /// How many failed checks to pick.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub top: usize,
+    /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Write the plan to FILE instead of stdout.
@@ -63,7 +64,7 @@ pub struct HardenArgs {
     /// judges risk with every check.
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
     pub select: Vec<String>,
-    /// Never pick these checks.
+    /// Never pick these checks (same forms as --select).
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
     pub ignore: Vec<String>,
     /// Benchmark edition whose numbers are shown and accepted.
@@ -74,7 +75,8 @@ pub struct HardenArgs {
     /// `--numbering cis-docker-1.3.1 --at-least-one-beyond 5.10,5.14,5.22`.
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG")]
     pub at_least_one_beyond: Vec<String>,
-    /// Memory limit given to containers without one (also their memory-swap).
+    /// Memory limit given to containers without one (also their memory-swap): bytes, or with a
+    /// k, m or g suffix.
     #[arg(long, default_value = "512m", value_name = "SIZE")]
     pub memory: String,
     /// PIDs limit given to containers without one.

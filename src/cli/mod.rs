@@ -27,8 +27,8 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 
 const EXIT_CODES_HELP: &str = "Exit codes:
   0  the job completed (findings or not)
-  1  findings at or above --fail-on
-  2  usage error (bad flag, unreadable or invalid --facts file)
+  1  findings at or above --fail-on (never without --fail-on)
+  2  usage error (bad flag, unreadable or invalid --facts or --model file, unwritable --output)
   3  incomplete: a target could not be read (daemon unreachable, evidence missing); wins over 1";
 
 #[derive(Debug, Parser)]
@@ -45,7 +45,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Audit this machine (or a host root, or a facts bundle) against the CIS Docker Benchmark.
+    /// Audit this machine (or a host root, or a facts bundle) against the CIS Docker and
+    /// Kubernetes benchmarks, each failed check linked to the threats it leaves open.
     Scan(scan::ScanArgs),
     /// Collect the facts every check needs into one JSON bundle, to scan elsewhere with --facts.
     Collect(collect::CollectArgs),

@@ -17,14 +17,16 @@ pub struct ModelArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Write a starter threatmodel.yaml; refuses to overwrite an existing file.
+    /// Write a starter threatmodel.yaml; refuses to overwrite an existing file (exit 2).
     Init {
         /// Where to write it.
         #[arg(default_value = DEFAULT_MODEL_FILE, value_name = "PATH")]
         path: PathBuf,
     },
-    /// Validate a model file (syntax, required justifications, dates, custom threats).
+    /// Validate a model file (syntax, required justifications, dates, custom threats): exit 0
+    /// when valid, 2 with the line and reason when not.
     Check {
+        /// The model file.
         #[arg(default_value = DEFAULT_MODEL_FILE, value_name = "PATH")]
         path: PathBuf,
     },

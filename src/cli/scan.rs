@@ -27,8 +27,11 @@ pub enum FailOn {
     Warn,
     /// Any failed check of severity low or above.
     Low,
+    /// A failed check of severity medium, high or critical.
     Medium,
+    /// A failed check of severity high or critical.
     High,
+    /// A failed check of severity critical.
     Critical,
 }
 
@@ -54,7 +57,8 @@ pub struct ScanArgs {
     /// Skip these checks (same forms as --select).
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
     pub ignore: Vec<String>,
-    /// Exit with 1 when a check fails at or above this severity (`warn`: also on review items).
+    /// Exit with 1 when a check fails at or above this severity (`warn`: also on review items),
+    /// or a --path lint finding reaches it. Without it, findings never change the exit code.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
     /// Benchmark edition whose numbers are shown and accepted by --select/--ignore (default:
@@ -67,7 +71,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "EDITION",
           value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12"])]
     pub benchmark: Option<String>,
-    /// Show evidence for passing checks and every object.
+    /// Show the evidence of passing checks too, and every object (not only the failing ones).
     #[arg(short, long)]
     pub verbose: bool,
     /// Also lint the project's Dockerfiles, compose files and Kubernetes manifests under DIR

@@ -27,9 +27,13 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum RiskLevel {
+    /// Any exposed threat.
     Low,
+    /// Current risk medium, high or critical.
     Medium,
+    /// Current risk high or critical.
     High,
+    /// Current risk critical.
     Critical,
 }
 
@@ -98,7 +102,8 @@ pub struct ThreatsArgs {
     /// PATH (default ./threatmodel.discovered.yaml). Nothing is written unless asked.
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = DEFAULT_DISCOVERED_FILE)]
     pub write_discovered: Option<PathBuf>,
-    /// Exit with 1 when an exposed threat's current risk is at or above this level.
+    /// Exit with 1 when an exposed threat's current risk is at or above this level. Without it,
+    /// exposed threats never change the exit code.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<RiskLevel>,
     /// Also list mitigated, accepted and not-applicable instances, with every linked check.
@@ -110,6 +115,7 @@ pub struct ThreatsArgs {
 pub enum ThreatsCommand {
     /// Print the threat catalogue (reference documentation).
     Catalog {
+        /// Output format.
         #[arg(short, long, value_enum, default_value_t = CatalogFormat::Markdown)]
         format: CatalogFormat,
         /// Write to FILE instead of stdout.
@@ -120,8 +126,11 @@ pub enum ThreatsCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum CatalogFormat {
+    /// Reference documentation (docs/threats.md).
     Markdown,
+    /// The catalogue as parsed: threats, mitigations, linked checks.
     Json,
+    /// The embedded catalog.yaml, as written (the format of custom threats in a model file).
     Yaml,
 }
 
