@@ -12,7 +12,8 @@ use super::{EXIT_INCOMPLETE, EXIT_OK, runtime, write_output};
 const COLLECT_EXIT_CODES: &str = "Exit codes:
   0  every source was read
   2  usage error (bad flag, unusable --docker-host, unwritable --output)
-  3  written, but incomplete: the Docker API was unreachable or answered only in part";
+  3  written, but incomplete: the Docker API was unreachable, answered only in part, or was not
+     queried (--root without --docker-host)";
 
 #[derive(Debug, Args)]
 #[command(after_help = COLLECT_EXIT_CODES)]
