@@ -73,7 +73,9 @@ fn checks_list_separates_the_benchmarks_and_explain_names_the_other_fit() {
         .output()
         .unwrap();
     let list = String::from_utf8_lossy(&out.stdout);
-    let docker = list.find("CIS Docker Benchmark v1.6.0 (cis-docker-1.6.0)").unwrap();
+    let docker = list
+        .find("CIS Docker Benchmark v1.6.0 (cis-docker-1.6.0)")
+        .unwrap();
     let kube = list
         .find("CIS Kubernetes Benchmark v1.12 (cis-kubernetes-1.12)")
         .unwrap();

@@ -63,6 +63,26 @@ fn unreachable_daemon_makes_every_docker_check_an_error_with_the_reason() {
         .stdout(predicates::str::contains("threatbench scan --facts"));
 }
 
+/// On a host without Kubernetes (this one, a CI machine) the Kubernetes benchmark is one block
+/// of reasons, not a hundred SKIP lines; --verbose lists every check.
+#[test]
+fn a_benchmark_that_skips_entirely_is_one_block_unless_verbose() {
+    let table = |args: &[&str]| {
+        let out = unreachable_scan(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let brief = table(&[]);
+    let kube = brief
+        .split("CIS Kubernetes Benchmark v1.12\n")
+        .nth(1)
+        .expect("a Kubernetes block");
+    assert!(kube.starts_with("  SKIP  all "), "{kube}");
+    assert!(kube.contains("no Kubernetes component found on this host"));
+    assert!(!kube.contains("k8s-file-apiserver-manifest-mode"), "{kube}");
+    let verbose = table(&["--verbose"]);
+    assert!(verbose.contains("k8s-file-apiserver-manifest-mode"));
+}
+
 #[test]
 fn select_and_ignore_by_id_slug_and_section() {
     let ids = |args: &[&str]| -> Vec<String> {

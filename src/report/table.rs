@@ -69,9 +69,26 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         );
     }
 
+    // A benchmark whose checks all skip (no Kubernetes on this host) is one block: its reasons,
+    // not a hundred SKIP lines; --verbose lists them.
+    let mut all_skip: std::collections::BTreeMap<crate::checks::Benchmark, bool> =
+        std::collections::BTreeMap::new();
+    for r in &report.results {
+        let entry = all_skip.entry(report.display_id(r).1).or_insert(true);
+        *entry &= r.outcome.verdict == Verdict::Skip;
+    }
     let mut current: Option<(crate::checks::Benchmark, String)> = None;
+    let mut collapsed: Option<crate::checks::Benchmark> = None;
     for r in &report.results {
         let (id, benchmark) = report.display_id(r);
+        if !opts.verbose && all_skip.get(&benchmark) == Some(&true) {
+            if collapsed != Some(benchmark) {
+                collapsed = Some(benchmark);
+                current = None;
+                out.push_str(&skipped_benchmark(report, benchmark));
+            }
+            continue;
+        }
         let section = id.split('.').next().unwrap_or("").to_string();
         if current.as_ref() != Some(&(benchmark, section.clone())) {
             if current.as_ref().map(|c| c.0) != Some(benchmark) {
@@ -153,6 +170,36 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         if let Some(hint) = docker_unreachable_hint(report) {
             let _ = writeln!(out, "  {hint}");
         }
+    }
+    out
+}
+
+/// `CIS Kubernetes Benchmark v1.12: all 110 checks skip` and each reason with its count.
+fn skipped_benchmark(report: &ScanReport, benchmark: crate::checks::Benchmark) -> String {
+    let bold = Style::new().bold();
+    let s = style(Verdict::Skip);
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    let mut total = 0;
+    for r in report
+        .results
+        .iter()
+        .filter(|r| report.display_id(r).1 == benchmark)
+    {
+        total += 1;
+        match reasons.iter_mut().find(|(e, _)| *e == r.outcome.evidence) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((&r.outcome.evidence, 1)),
+        }
+    }
+    let title = match benchmark {
+        crate::checks::Benchmark::Threatbench => "threatbench's own checks",
+        b => b.title(),
+    };
+    let mut out = format!(
+        "\n{bold}{title}{bold:#}\n  {s}SKIP{s:#}  all {total} checks (--verbose lists them):\n"
+    );
+    for (reason, n) in reasons {
+        let _ = writeln!(out, "        {n} × {}", terminal(reason));
     }
     out
 }
