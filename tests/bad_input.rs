@@ -211,3 +211,33 @@ fn output_into_a_missing_directory_is_refused_up_front() {
     );
     assert!(!dir.path().join("no").exists());
 }
+
+/// A model file that does not parse is named with the line, for scan, threats and harden.
+#[test]
+fn a_malformed_model_file_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), "scope: [\n").unwrap();
+    std::fs::write(
+        dir.path().join("threatmodel.yaml"),
+        "decisions:\n  - threat: NOPE\n",
+    )
+    .unwrap();
+    for cmd in ["scan", "threats", "harden"] {
+        let mut with_flag = threatbench(dir.path());
+        with_flag.args([cmd, "--model", "bad.yaml"]);
+        usage_error(&mut with_flag, &["model file bad.yaml", "--> bad.yaml:1:8"]);
+        // ./threatmodel.yaml is read by default.
+        usage_error(
+            threatbench(dir.path()).arg(cmd),
+            &[
+                "model file threatmodel.yaml",
+                "line 2",
+                "unknown field `threat`",
+            ],
+        );
+    }
+    usage_error(
+        threatbench(dir.path()).args(["model", "check", "bad.yaml"]),
+        &["bad.yaml:1:8"],
+    );
+}

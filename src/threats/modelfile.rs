@@ -188,8 +188,14 @@ impl ModelFile {
             .map_err(|e| anyhow::anyhow!("model file {}: {e}", path.display()))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("model file {}: not UTF-8 text", path.display()))?;
-        ModelFile::parse(&text, catalog)
-            .map_err(|e| anyhow::anyhow!("model file {}: {e}", path.display()))
+        ModelFile::parse(&text, catalog).map_err(|e| {
+            // The YAML parser's excerpt names its input `<input>`: name the file.
+            let shown = path.display();
+            let e = e
+                .to_string()
+                .replace("--> <input>:", &format!("--> {shown}:"));
+            anyhow::anyhow!("model file {shown}: {e}")
+        })
     }
 
     fn problems(&self, catalog: &Catalog) -> Vec<String> {
