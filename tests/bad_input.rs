@@ -241,3 +241,47 @@ fn a_malformed_model_file_is_named_with_its_line() {
         &["bad.yaml:1:8"],
     );
 }
+
+#[test]
+fn host_roots_that_are_missing_empty_or_looping() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("file"), "").unwrap();
+    for root in ["missing", "file"] {
+        usage_error(
+            threatbench(d).args(["scan", "--root", root]),
+            &[&format!("--root {root}: not a directory")],
+        );
+    }
+    // An empty root: every file is absent, the Docker API is not queried: incomplete (3).
+    std::fs::create_dir(d.join("empty")).unwrap();
+    let out = threatbench(d)
+        .args(["scan", "--root", "empty", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["complete"], false);
+    // A symlink loop in etc/docker: the files in it are errors naming the loop, not absent.
+    let etc = d.join("loop/etc/docker");
+    std::fs::create_dir_all(&etc).unwrap();
+    std::os::unix::fs::symlink("daemon.json", etc.join("daemon.json")).unwrap();
+    let out = threatbench(d)
+        .args([
+            "scan", "--root", "loop", "--select", "3.17,2.2", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in report["results"].as_array().unwrap() {
+        assert_eq!(r["verdict"], "error", "{r}");
+        assert!(
+            r["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("/etc/docker/daemon.json: too many levels of symbolic links"),
+            "{r}"
+        );
+    }
+}
