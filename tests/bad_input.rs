@@ -108,6 +108,9 @@ fn an_endpoint_with_no_daemon_behind_it_is_incomplete_with_the_cause() {
                 && stdout.contains(&cause),
             "{cause:?} not in:\n{stdout}"
         );
+        // Said once at the top and once in the incomplete list, not under every check.
+        assert_eq!(stdout.matches(&cause).count(), 2, "{stdout}");
+        assert!(stdout.contains("Docker API not reachable (the reason is on the Docker line"));
     }
 }
 

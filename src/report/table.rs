@@ -77,6 +77,7 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         let entry = all_skip.entry(report.display_id(r).1).or_insert(true);
         *entry &= r.outcome.verdict == Verdict::Skip;
     }
+    let docker_reason = facts.docker.as_result().err().map(|u| u.reason.as_str());
     let mut current: Option<(crate::checks::Benchmark, String)> = None;
     let mut collapsed: Option<crate::checks::Benchmark> = None;
     for r in &report.results {
@@ -112,7 +113,13 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
             r.check.slug
         );
         if v != Verdict::Pass || opts.verbose {
-            let _ = writeln!(out, "        {}", terminal(&r.outcome.evidence));
+            // The Docker line at the top gives the reason once; the JSON keeps it per check.
+            let evidence = if docker_reason == Some(r.outcome.evidence.as_str()) {
+                "Docker API not reachable (the reason is on the Docker line at the top)"
+            } else {
+                r.outcome.evidence.as_str()
+            };
+            let _ = writeln!(out, "        {}", terminal(evidence));
         }
         if let Some(line) = exposed_line(report, r.check.slug).filter(|_| v == Verdict::Fail) {
             let _ = writeln!(out, "        {line}");
