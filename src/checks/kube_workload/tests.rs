@@ -304,7 +304,10 @@ fn secrets_in_env_by_reference_and_literal() {
         v["spec"]["containers"][0]["env"] = serde_json::json!([
             {"name": "LOG_LEVEL", "value": "debug"},
             {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}},
-            {"name": "API_TOKEN", "value": "s3cr3t-Value-xyz"}
+            {"name": "API_TOKEN", "value": "s3cr3t-Value-xyz"},
+            // A reference to a secret store's entry, not a secret.
+            {"name": "ALLOYDB_SECRET_NAME", "value": "alloydb-password"},
+            {"name": "PASSWORD_FILE", "value": "db-password"}
         ]);
         v["spec"]["containers"][0]["envFrom"] = serde_json::json!([{"secretRef": {"name": "all"}}]);
     });
