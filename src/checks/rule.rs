@@ -65,6 +65,12 @@ pub struct Finding {
     /// The concrete change for this finding, when more specific than the rule's remediation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// The object alone does not show the control broken: the outcome depends on what the
+    /// object leaves to something else (the image's USER, the kubelet's seccompDefault), or on a
+    /// judgement (whether a pod calls the API). A live scan reports such a finding as `warn`
+    /// (review), not `fail`; the linter reports it like any other.
+    #[serde(skip)]
+    pub review: bool,
 }
 
 impl Finding {
@@ -80,6 +86,7 @@ impl Finding {
             message: message.into(),
             pointer: pointer.into(),
             fix: None,
+            review: false,
         }
     }
 
@@ -95,6 +102,12 @@ impl Finding {
 
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+
+    /// Mark the finding as one a person must judge (see [`Finding::review`]).
+    pub fn for_review(mut self) -> Self {
+        self.review = true;
         self
     }
 }
