@@ -4,9 +4,11 @@
 //! offending field, so the linter can turn it into `file:line:column` and the live scan into
 //! `namespace/kind/name`. Evaluators are pure functions of the object.
 //!
-//! Where a rule guards the same control as a live check, it carries the same slug, and its
-//! metadata (title, ids, severity, documentation) comes from the check registry, so the two
-//! never disagree; [`find`] looks there first.
+//! Where a rule guards the same control as a live check, it carries the same slug and the same
+//! metadata (title, ids, severity, documentation), written once: the Kubernetes section-5
+//! checks are built from the workload and RBAC rules (and judge with them), and artifact rules
+//! that share a Docker check's slug take its metadata from the registry ([`find`] looks there
+//! first). So the two never disagree.
 
 use serde::Serialize;
 
@@ -213,6 +215,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn kubernetes_rules_and_their_checks_are_one_definition() {
+        let mut shared = 0;
+        for r in [
+            super::super::kube_workload::RULES,
+            super::super::kube_rbac::RULES,
+        ]
+        .concat()
+        {
+            let Some(c) = super::super::registry::all()
+                .iter()
+                .find(|c| c.slug == r.slug)
+            else {
+                continue;
+            };
+            shared += 1;
+            assert_eq!(
+                (c.title, c.ids, c.severity, c.component, c.doc.what, c.doc.evidence),
+                (r.title, r.ids, r.severity, r.component, r.doc.what, r.doc.evidence),
+                "{}",
+                r.slug
+            );
+        }
+        assert_eq!(shared, 28, "section 5.1, 5.2, 5.4.1 and 5.6.2-5.6.4");
     }
 
     #[test]
