@@ -1105,11 +1105,14 @@ impl<'a> Pod<'a> {
             c.at.clone()
         };
         if privileged {
-            out.push(Finding::of(
-                &NET_RAW,
-                c.sc_ptr("privileged"),
-                format!("{who} is privileged: it holds every capability, NET_RAW included, whatever it drops"),
-            ));
+            out.push(
+                Finding::of(
+                    &NET_RAW,
+                    c.sc_ptr("privileged"),
+                    format!("{who} is privileged: it holds every capability, NET_RAW included, whatever it drops"),
+                )
+                .with_fix("Remove `privileged: true` and drop ALL capabilities: a privileged container ignores `capabilities.drop`."),
+            );
         } else if let Some((i, _)) = add
             .iter()
             .find(|(_, a)| matches!(cap_name(a).as_str(), "NET_RAW" | "ALL"))

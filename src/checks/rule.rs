@@ -234,8 +234,22 @@ mod tests {
             };
             shared += 1;
             assert_eq!(
-                (c.title, c.ids, c.severity, c.component, c.doc.what, c.doc.evidence),
-                (r.title, r.ids, r.severity, r.component, r.doc.what, r.doc.evidence),
+                (
+                    c.title,
+                    c.ids,
+                    c.severity,
+                    c.component,
+                    c.doc.what,
+                    c.doc.evidence
+                ),
+                (
+                    r.title,
+                    r.ids,
+                    r.severity,
+                    r.component,
+                    r.doc.what,
+                    r.doc.evidence
+                ),
                 "{}",
                 r.slug
             );
