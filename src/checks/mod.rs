@@ -21,7 +21,7 @@ use crate::facts::daemon_config::DaemonConfig;
 use crate::facts::docker::ContainerView;
 
 pub use outcome::{ObjectOutcome, Outcome, Verdict};
-pub use registry::{all, find, id_key};
+pub use registry::{all, by_slug, find, id_key};
 pub use select::Selection;
 
 /// A benchmark edition whose numbering a check carries.
