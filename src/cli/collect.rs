@@ -136,12 +136,16 @@ pub fn run(args: CollectArgs) -> anyhow::Result<u8> {
     }
     if args.source.kube_api {
         let problems = match &facts.kube.cluster {
-            Some(crate::facts::Observed::Seen(c)) => c.problems.clone(),
+            Some(crate::facts::Observed::Seen(c)) => c
+                .problems
+                .iter()
+                .map(|p| format!("Kubernetes API {}: {p}", c.dir))
+                .collect(),
             Some(crate::facts::Observed::Unavailable(u)) => vec![u.reason.clone()],
             None => vec![],
         };
         for p in &problems {
-            anstream::eprintln!("threatbench: warning: Kubernetes API: {p}");
+            anstream::eprintln!("threatbench: warning: {p}");
         }
         incomplete |= !problems.is_empty();
     }

@@ -260,6 +260,18 @@ fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(not(feature = "k8s"))]
+    #[test]
+    fn without_the_k8s_feature_the_collector_says_so() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        match rt.block_on(collect(&KubeApiOptions::default())) {
+            Observed::Unavailable(u) => assert!(u.reason.contains("cargo feature `k8s`")),
+            Observed::Seen(_) => panic!("no API support in this build"),
+        }
+    }
+
     #[test]
     fn every_dump_resource_has_an_api_path() {
         for (plural, _) in crate::facts::kube::DUMP_RESOURCES {
