@@ -556,3 +556,53 @@ fn kube_api_flag_errors_are_usage_errors() {
     let out = threatbench(&["scan", "--kubeconfig", "/tmp"], &[]);
     assert_eq!(out.status.code(), Some(2), "--kubeconfig needs --kube-api");
 }
+
+/// Threat instance → status from `threats --format json`.
+fn threat_statuses(doc: &Value) -> BTreeMap<String, String> {
+    doc["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["instance"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_threat_model_from_the_api_matches_the_one_from_the_dump() {
+    let node = NodeRoot::kubeadm_control_plane();
+    let dump = tempfile::tempdir().unwrap();
+    common_kube::cluster::dump(dump.path());
+    let api = FakeApi::start(dump.path(), &[]);
+    let cfg = tempfile::tempdir().unwrap();
+    let kubeconfig = kubeconfig(cfg.path(), &api.url(), "fake");
+    let root = node.path().to_str().unwrap();
+    let base = ["threats", "--root", root, "--no-model", "--format", "json"];
+    let from_dump = threatbench(
+        &[
+            &base[..],
+            &["--cluster-dump", dump.path().to_str().unwrap()],
+        ]
+        .concat(),
+        &[],
+    );
+    let from_api = threatbench(
+        &[&base[..], &["--kube-api", "--kubeconfig"]].concat(),
+        &[&kubeconfig],
+    );
+    let (d, a) = (
+        threat_statuses(&json(&from_dump)),
+        threat_statuses(&json(&from_api)),
+    );
+    // Per-namespace and per-service-account instances come from the cluster objects.
+    assert!(
+        a.keys().any(|k| k.contains("namespace:lab")),
+        "{:?}",
+        a.keys()
+    );
+    assert_eq!(a, d);
+}
