@@ -736,17 +736,6 @@ fn object_ref(kind: &str, name: impl Into<String>) -> ObjectRef {
     }
 }
 
-/// The `kind` the RBAC checks give a binding or role object.
-fn rbac_kind(kind: &str) -> &'static str {
-    match kind {
-        "ClusterRoleBinding" => "clusterrolebinding",
-        "RoleBinding" => "rolebinding",
-        "ClusterRole" => "clusterrole",
-        "Role" => "role",
-        _ => "object",
-    }
-}
-
 /// One workload: a pod, the pods of one controller, or a controller's template when the dump
 /// holds no pods.
 struct Workload<'a> {
@@ -791,10 +780,7 @@ fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                 )
             }
         };
-        let sa = match s(p.spec, "/serviceAccountName") {
-            "" => "default",
-            n => n,
-        };
+        let sa = crate::checks::kube_workload::service_account_name(p.spec);
         let w = by_id.entry(id.clone()).or_insert_with(|| Workload {
             id,
             label,
@@ -965,11 +951,13 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
         let key = (ns.clone(), name.clone());
         for b in bindings_of.get(&key).into_iter().flatten() {
             let bkind = s(b, "/kind");
-            e.objects
-                .push(object_ref(rbac_kind(bkind), policies::qualified(b)));
+            e.objects.push(object_ref(
+                policies::object_kind(bkind),
+                policies::qualified(b),
+            ));
             if let Some(role) = policies::role_of(c, b) {
                 e.objects.push(object_ref(
-                    rbac_kind(s(role, "/kind")),
+                    policies::object_kind(s(role, "/kind")),
                     policies::qualified(role),
                 ));
             }
