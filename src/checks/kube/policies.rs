@@ -298,7 +298,8 @@ fn plural(kind: &str) -> String {
 /// the policy is unexamined, not absent: `warn` (a person must supply or review the evidence),
 /// so the threat model keeps the linked threats unknown rather than mitigated.
 fn cluster<'f>(ctx: &Context<'f>) -> Result<&'f ClusterFacts, Outcome> {
-    const HOW: &str = "pass --cluster-dump DIR with `kubectl get <resources> -A -o json` dumps";
+    const HOW: &str =
+        "pass --kube-api, or --cluster-dump DIR with `kubectl get <resources> -A -o json` dumps";
     match &ctx.facts.kube.cluster {
         None if ctx.facts.kube.any_component() => Err(Outcome::warn(format!(
             "cluster objects not examined on this Kubernetes node: {HOW}"
@@ -309,9 +310,43 @@ fn cluster<'f>(ctx: &Context<'f>) -> Result<&'f ClusterFacts, Outcome> {
     }
 }
 
+/// Why a kind could not be read when the API server refused or failed to list it (`--kube-api`
+/// records `<resource>: <reason>`): such a kind is unknown, not absent.
+fn not_read<'a>(c: &'a ClusterFacts, kind: &str) -> Option<&'a str> {
+    if c.is_listed(kind) {
+        return None;
+    }
+    let prefix = format!("{}: ", plural(kind));
+    c.problems
+        .iter()
+        .find(|p| p.starts_with(&prefix))
+        .map(String::as_str)
+}
+
+/// The cluster facts with their pods listed: an error naming the reason when the API server
+/// refused the pod list (the workload templates alone would hide the running pods).
+fn cluster_pods<'f>(ctx: &Context<'f>) -> Result<&'f ClusterFacts, Outcome> {
+    let c = cluster(ctx)?;
+    match not_read(c, "Pod") {
+        Some(reason) => Err(Outcome::error(format!(
+            "could not list from {}: {reason}",
+            c.dir
+        ))),
+        None => Ok(c),
+    }
+}
+
 /// The cluster facts, with every kind in `kinds` present in the dump.
 fn cluster_with<'f>(ctx: &Context<'f>, kinds: &[&str]) -> Result<&'f ClusterFacts, Outcome> {
     let c = cluster(ctx)?;
+    let refused: Vec<&str> = kinds.iter().filter_map(|k| not_read(c, k)).collect();
+    if !refused.is_empty() {
+        return Err(Outcome::error(format!(
+            "could not list from {}: {}",
+            c.dir,
+            refused.join("; ")
+        )));
+    }
     let missing: Vec<String> = kinds
         .iter()
         .filter(|k| !c.is_listed(k))

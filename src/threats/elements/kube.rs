@@ -52,7 +52,7 @@ const DUMP_KINDS: &[ElementKind] = &[
     ElementKind::ServiceAccount,
 ];
 
-const DUMP_HINT: &str = "pass --cluster-dump DIR with `kubectl get namespaces,pods,serviceaccounts,clusterroles,clusterrolebindings,roles,rolebindings,limitranges,resourcequotas -A -o json` dumps";
+const DUMP_HINT: &str = "pass --kube-api (read-only lists from the API server), or --cluster-dump DIR with `kubectl get namespaces,pods,serviceaccounts,clusterroles,clusterrolebindings,roles,rolebindings,limitranges,resourcequotas -A -o json` dumps";
 
 /// Kubernetes from `facts.kube`; from host processes alone for facts bundles collected without
 /// Kubernetes facts.
@@ -120,12 +120,14 @@ pub(super) fn kubernetes_elements(d: &Discovery, m: &mut SystemModel) {
     match &kube.cluster {
         Some(Observed::Seen(c)) => cluster_objects(c, m),
         Some(Observed::Unavailable(u)) => {
-            m.gaps
-                .push(format!("the cluster dump could not be read: {}", u.reason));
+            m.gaps.push(format!(
+                "the cluster objects could not be read: {}",
+                u.reason
+            ));
             m.absent(
                 DUMP_KINDS,
                 true,
-                &format!("the cluster dump could not be read: {}", u.reason),
+                &format!("the cluster objects could not be read: {}", u.reason),
             );
         }
         None => {

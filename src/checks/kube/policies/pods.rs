@@ -2,7 +2,7 @@
 //! dump: every pod judged once by the shared workload evaluator ([`kube_workload`]), and each
 //! check's verdict per pod from that evaluator's findings of its slug.
 
-use super::{PodSpec, cluster, is_system_ns, namespace, object, objects_outcome, pods, s};
+use super::{PodSpec, cluster_pods, is_system_ns, namespace, object, objects_outcome, pods, s};
 use crate::checks::kube_workload::{self, Surroundings};
 use crate::checks::rule::{Finding, Rule};
 use crate::checks::{Context, Outcome, Verdict};
@@ -50,7 +50,7 @@ enum Scope {
 /// every such finding is (see [`Finding::review`]); pods without any are not listed (the threat
 /// model counts them as passing). `what` completes "none of N pods …".
 fn each_pod(ctx: &Context, rule: &Rule, what: &str, scope: Scope) -> Outcome {
-    let c = match cluster(ctx) {
+    let c = match cluster_pods(ctx) {
         Ok(c) => c,
         Err(o) => return o,
     };
