@@ -37,7 +37,8 @@ fn cluster_dump_gives_section_5_verdicts_per_object() {
             ("5.2.3", Fail),
             ("5.2.4", Pass),
             ("5.2.5", Warn),
-            ("5.2.6", Warn),
+            // Unset allowPrivilegeEscalation is allowed escalation: shown by the pod, a failure.
+            ("5.2.6", Fail),
             ("5.2.7", Fail),
             ("5.2.8", Fail),
             ("5.2.9", Fail),
@@ -51,7 +52,8 @@ fn cluster_dump_gives_section_5_verdicts_per_object() {
             ("5.5.1", Warn),
             ("5.6.1", Warn),
             ("5.6.2", Warn),
-            ("5.6.3", Warn),
+            // default/hello sets no securityContext at all.
+            ("5.6.3", Fail),
             ("5.6.4", Fail),
             ("k8s-benchmark-version", Pass),
             ("k8s-namespace-resource-limits", Fail),
@@ -200,4 +202,183 @@ fn old_or_unknown_versions_are_stated_never_assumed() {
             .evidence
             .contains("--k8s-version")
     );
+}
+
+/// The slugs of the cluster scan's pod checks that do not pass on a dump holding `pods`, and
+/// the slugs of the same checks the linter reports for the same objects written to a file.
+fn cluster_and_lint_slugs(pods: Vec<serde_json::Value>) -> (Vec<String>, Vec<String>) {
+    use threatbench::checks::{self, Selection, kube_workload};
+    let shared: Vec<&str> = kube_workload::RULES
+        .iter()
+        .map(|r| r.slug)
+        .filter(|slug| checks::all().iter().any(|c| c.slug == *slug))
+        .collect();
+    let d = tempfile::tempdir().unwrap();
+    common_kube::cluster::write(
+        d.path(),
+        "pods.json",
+        common_kube::cluster::list(pods.clone()),
+    );
+    let facts = NodeRoot::empty().facts_with(|o| o.kube.cluster_dump = Some(d.path().into()));
+    let mut cluster: Vec<String> = checks::run(&facts, &Selection::default())
+        .into_iter()
+        .filter(|r| shared.contains(&r.check.slug) && r.outcome.verdict != Pass)
+        .map(|r| r.check.slug.to_string())
+        .collect();
+    let text = serde_json::to_string_pretty(&common_kube::cluster::list(pods)).unwrap();
+    let report = threatbench::lint::lint_text("pods.json", &text, &Default::default());
+    assert!(report.is_complete(), "{:?}", report.files);
+    let mut lint: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.slug.to_string())
+        .filter(|slug| shared.contains(&slug.as_str()))
+        .collect();
+    cluster.sort();
+    lint.sort();
+    lint.dedup();
+    (cluster, lint)
+}
+
+/// One implementation serves both paths: a pod gives the same controls whether it runs (the
+/// cluster dump) or is only written down (a manifest the linter reads).
+#[test]
+fn the_same_pod_gives_the_same_controls_in_the_cluster_and_in_lint() {
+    use serde_json::json;
+    let risky = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "risky", "namespace": "default"},
+        "spec": {
+            "hostNetwork": true, "hostIPC": true,
+            "securityContext": {"runAsUser": 0, "seccompProfile": {"type": "Unconfined"}},
+            "initContainers": [{"name": "init", "image": "busybox",
+                "securityContext": {"privileged": true}}],
+            "containers": [{"name": "app", "image": "app:1",
+                // The container overrides the pod's root user: only init runs as root.
+                "securityContext": {"runAsUser": 1000, "allowPrivilegeEscalation": false,
+                    "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]}},
+                "ports": [{"containerPort": 80, "hostPort": 80}],
+                "env": [{"name": "PW", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}]}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox",
+                "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}}}],
+            "volumes": [{"name": "sock", "hostPath": {"path": "/var/run/docker.sock"}}]}});
+    let (cluster, lint) = cluster_and_lint_slugs(vec![risky]);
+    assert_eq!(cluster, lint);
+    for slug in [
+        "k8s-pod-privileged",
+        "k8s-pod-host-network",
+        "k8s-pod-host-ipc",
+        "k8s-pod-run-as-root",
+        "k8s-pod-net-raw",
+        "k8s-pod-capabilities-added",
+        "k8s-pod-privilege-escalation",
+        "k8s-pod-host-path",
+        "k8s-pod-host-port",
+        "k8s-pod-seccomp-profile",
+        "k8s-secrets-as-env",
+        "k8s-sa-token-automount",
+        "k8s-namespace-default-used",
+    ] {
+        assert!(
+            cluster.contains(&slug.to_string()),
+            "{slug} not in {cluster:?}"
+        );
+    }
+    // A pod that satisfies the restricted profile passes both.
+    let hardened = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"automountServiceAccountToken": false,
+            "securityContext": {"runAsNonRoot": true, "runAsUser": 10001,
+                "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "web", "image": "web:1",
+                "securityContext": {"allowPrivilegeEscalation": false,
+                    "capabilities": {"drop": ["ALL"]}}}]}});
+    assert_eq!(cluster_and_lint_slugs(vec![hardened]), (vec![], vec![]));
+}
+
+/// The cluster scan's own judgement over the shared findings: reviews for what a pod cannot
+/// show, the control plane's namespaces and names reviewed, subjects that are everyone judged.
+#[test]
+fn cluster_verdicts_review_what_the_objects_cannot_decide() {
+    use common_kube::cluster::{builtin_meta, list, meta, write};
+    use serde_json::json;
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "pods.json",
+        list(vec![
+            // No user anywhere (the image decides) and only NET_BIND_SERVICE added.
+            json!({"kind": "Pod", "metadata": meta("maybe-root", Some("shop")),
+               "spec": {"automountServiceAccountToken": false, "serviceAccountName": "web",
+                        "containers": [{"name": "web", "image": "web:1",
+                            "securityContext": {"allowPrivilegeEscalation": false,
+                                "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]}}}]}}),
+            // Its ServiceAccount says false: no token mounted.
+            json!({"kind": "Pod", "metadata": meta("quiet", Some("shop")),
+               "spec": {"serviceAccountName": "quiet",
+                        "securityContext": {"runAsNonRoot": true},
+                        "containers": [{"name": "c", "image": "c:1"}]}}),
+        ]),
+    );
+    write(
+        d.path(),
+        "serviceaccounts.json",
+        list(vec![
+            json!({"kind": "ServiceAccount", "metadata": meta("quiet", Some("shop")),
+                          "automountServiceAccountToken": false}),
+        ]),
+    );
+    write(
+        d.path(),
+        "clusterroles.json",
+        list(vec![
+            json!({"kind": "ClusterRole", "metadata": builtin_meta("view"),
+                   "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}),
+            json!({"kind": "ClusterRole", "metadata": meta("tls-reader", None),
+                   "rules": [{"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get"]}]}),
+            json!({"kind": "ClusterRole", "metadata": meta("secret-reader", None),
+                   "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]}),
+            json!({"kind": "ClusterRole", "metadata": meta("system:addon-everything", None),
+                   "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}),
+        ]),
+    );
+    write(
+        d.path(),
+        "clusterrolebindings.json",
+        list(vec![
+            json!({"kind": "ClusterRoleBinding", "metadata": meta("ingress-tls", None),
+                   "roleRef": {"kind": "ClusterRole", "name": "tls-reader"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "ingress", "namespace": "shop"}]}),
+            // `system:` names are the control plane's, but everyone is not.
+            json!({"kind": "ClusterRoleBinding", "metadata": meta("everyone-reads-secrets", None),
+                   "roleRef": {"kind": "ClusterRole", "name": "secret-reader"},
+                   "subjects": [{"kind": "Group", "name": "system:authenticated"}]}),
+            json!({"kind": "ClusterRoleBinding", "metadata": meta("nodes-read-secrets", None),
+                   "roleRef": {"kind": "ClusterRole", "name": "secret-reader"},
+                   "subjects": [{"kind": "Group", "name": "system:nodes"}]}),
+        ]),
+    );
+    let facts = NodeRoot::empty().facts_with(|o| o.kube.cluster_dump = Some(d.path().into()));
+    let o = outcomes(&facts);
+    let verdict = |id: &str, name: &str| {
+        o[id]
+            .objects
+            .iter()
+            .find(|x| x.name == name)
+            .map(|x| x.verdict)
+    };
+    expect(&o, &[("5.2.7", Warn), ("5.2.9", Warn), ("5.1.3", Warn)]);
+    assert!(
+        o["5.2.7"].evidence.contains("maybe-root"),
+        "{}",
+        o["5.2.7"].evidence
+    );
+    // 5.1.6: the pod's own false, and the ServiceAccount's false, both pass.
+    expect(&o, &[("5.1.6", Pass)]);
+    // 5.1.2: named Secrets are a review; everyone reading Secrets fails; nodes are the
+    // control plane's own.
+    assert_eq!(verdict("5.1.2", "ingress-tls"), Some(Warn));
+    assert_eq!(verdict("5.1.2", "everyone-reads-secrets"), Some(Fail));
+    assert_eq!(verdict("5.1.2", "nodes-read-secrets"), None);
+    // A `system:` role that is not built-in is reviewed, not exempt.
+    assert_eq!(verdict("5.1.3", "system:addon-everything"), Some(Warn));
 }

@@ -288,7 +288,7 @@ fn cluster_dump_puts_rbac_and_over_allocation_threats_on_their_objects() {
                 "K8S-E-09@sa:ci/deployer",
                 Exposed,
                 &[
-                    "clusterrolebinding ci-deployer-admin: cluster-admin for ServiceAccount ci/deployer",
+                    "clusterrolebinding ci-deployer-admin: ClusterRoleBinding grants cluster-admin cluster-wide to ServiceAccount ci/deployer",
                     "check 5.1.1 (k8s-rbac-cluster-admin-binding) fails",
                 ],
             ),
@@ -335,7 +335,7 @@ fn cluster_dump_puts_rbac_and_over_allocation_threats_on_their_objects() {
                 "K8S-E-06@pod:lab/debug",
                 Exposed,
                 &[
-                    "pod lab/debug: shell (runAsUser 0): check 5.2.7 (k8s-pod-run-as-root) fails",
+                    "pod lab/debug: container \"shell\": runAsUser: 0 runs as root: check 5.2.7 (k8s-pod-run-as-root) fails",
                     "check 5.2.2 (k8s-pod-privileged) fails",
                 ],
             ),

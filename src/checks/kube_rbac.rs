@@ -3,9 +3,15 @@
 //! `kubectl get -o json`; `List`s are expanded). Each finding points at the rule, verb or
 //! subject that grants too much.
 //!
+//! This is the one implementation of these controls: `threatbench lint` places the findings in
+//! files, and the cluster scan ([`super::kube::policies`]) judges each binding of a
+//! `--cluster-dump` by what [`grants`] finds in the role it hands out, each role by its
+//! wildcards, and each binding and ServiceAccount by what [`evaluate`] finds in it.
+//!
 //! Built-in objects (label `kubernetes.io/bootstrapping: rbac-defaults`) are skipped: a live
 //! cluster always has cluster-admin and system roles with wildcards, and the benchmark's
-//! question is who else was granted such rights.
+//! question is who else was granted such rights. A built-in role still counts where a binding
+//! that is not built-in hands it out (`edit` bound to a service account).
 
 use serde_json::Value;
 
@@ -16,8 +22,15 @@ use super::{Benchmark, Component, Doc, Severity};
 const K8S: Benchmark = Benchmark::CisKubernetes112;
 
 macro_rules! rule {
+    // A right a role grants: the evidence every such rule shares.
     ($name:ident, $slug:literal, $id:expr, $title:literal, $sev:ident,
      what: $what:literal, why: $why:literal, fix: $fix:literal) => {
+        rule!($name, $slug, $id, $title, $sev, what: $what, why: $why,
+            evidence: "The rule (apiGroups, resources, verbs) that grants it. In a cluster dump, each binding (not built-in) that hands a role with such a rule to a subject other than the control plane's own (service accounts of the system namespaces, `system:` users and groups other than the anonymous and all-users ones).",
+            fix: $fix);
+    };
+    ($name:ident, $slug:literal, $id:expr, $title:literal, $sev:ident,
+     what: $what:literal, why: $why:literal, evidence: $ev:literal, fix: $fix:literal) => {
         pub const $name: Rule = Rule {
             slug: $slug,
             ids: $id,
@@ -27,7 +40,7 @@ macro_rules! rule {
             doc: Doc {
                 what: $what,
                 why: $why,
-                evidence: "The rule (apiGroups, resources, verbs) or binding (roleRef, subjects) that grants it.",
+                evidence: $ev,
                 remediation: $fix,
                 references: "",
             },
@@ -37,18 +50,20 @@ macro_rules! rule {
 
 rule!(CLUSTER_ADMIN_BINDING, "k8s-rbac-cluster-admin-binding", &[(K8S, "5.1.1")],
     "cluster-admin bound only where required", Critical,
-    what: "No RoleBinding or ClusterRoleBinding grants the cluster-admin ClusterRole.",
+    what: "No RoleBinding or ClusterRoleBinding grants the cluster-admin ClusterRole, besides the built-in one for the group system:masters.",
     why: "cluster-admin is every right on every resource: whoever holds it owns the cluster.",
-    fix: "Bind a narrower role that grants only the rights the subject needs.");
+    evidence: "Bindings whose roleRef is the ClusterRole cluster-admin, with their subjects. kubeadm's kubeadm:cluster-admins binding (the group of admin.conf) is a review.",
+    fix: "Bind a narrower role that grants only the rights the subject needs; `kubectl delete clusterrolebinding <name>` where none is needed.");
 rule!(SECRETS_ACCESS, "k8s-rbac-secrets-access", &[(K8S, "5.1.2")],
     "Access to Secrets minimised", High,
-    what: "No Role or ClusterRole grants get, list or watch on secrets (directly or by wildcard).",
+    what: "No Role or ClusterRole grants get, list or watch on secrets (directly or by wildcard). A rule limited by resourceNames to named Secrets is medium and a review.",
     why: "Reading Secrets yields service-account tokens and credentials, usually a step to more rights.",
     fix: "Remove secrets from the rule, or limit it with resourceNames to the Secrets needed.");
 rule!(WILDCARD, "k8s-rbac-wildcard", &[(K8S, "5.1.3")],
     "No wildcards in Roles and ClusterRoles", High,
-    what: "No rule uses `*` in apiGroups, resources, verbs or nonResourceURLs.",
+    what: "No rule uses `*` in apiGroups, resources, verbs or nonResourceURLs; `*` on both resources and verbs is critical.",
     why: "A wildcard grants every present and future resource or verb, including ones added by CRDs later.",
+    evidence: "Each `*` entry of each rule. In a cluster dump, every Role and ClusterRole that is not built-in.",
     fix: "List the apiGroups, resources and verbs explicitly.");
 rule!(POD_CREATE, "k8s-rbac-pod-create", &[(K8S, "5.1.4")],
     "Pod creation rights minimised", High,
@@ -57,9 +72,10 @@ rule!(POD_CREATE, "k8s-rbac-pod-create", &[(K8S, "5.1.4")],
     fix: "Grant pod creation only to deployment tooling; enforce Pod Security admission in the namespace.");
 rule!(SYSTEM_MASTERS, "k8s-rbac-system-masters", &[(K8S, "5.1.7")],
     "system:masters group not used", High,
-    what: "No binding names the group system:masters.",
+    what: "No binding names the group system:masters, besides the built-in cluster-admin binding.",
     why: "system:masters bypasses RBAC entirely and cannot be revoked short of rotating the CA.",
-    fix: "Bind a named admin group to a ClusterRole instead.");
+    evidence: "Binding subjects. Client certificates issued with that group are in no manifest or dump.",
+    fix: "Bind a named admin group to a ClusterRole instead; issue no client certificates with O=system:masters except break-glass (super-admin.conf).");
 rule!(BIND_ESCALATE_IMPERSONATE, "k8s-rbac-bind-escalate-impersonate", &[(K8S, "5.1.8")],
     "bind, escalate and impersonate verbs limited", Critical,
     what: "No rule grants bind, escalate or impersonate (or `*` verbs on RBAC objects and identities).",
@@ -94,11 +110,13 @@ rule!(DEFAULT_SA_USED, "k8s-sa-default-used", &[(K8S, "5.1.5")],
     "Default service accounts not used", Medium,
     what: "The default ServiceAccount sets `automountServiceAccountToken: false` and no binding names it.",
     why: "Every pod that names no service account runs as default: rights granted to it reach them all.",
-    fix: "Create a service account per workload; set automountServiceAccountToken: false on default.");
+    evidence: "Each `default` ServiceAccount's automountServiceAccountToken, and the bindings that name it.",
+    fix: "Create a service account per workload; `kubectl patch serviceaccount default -p '{\"automountServiceAccountToken\": false}'` in each namespace.");
 rule!(BROAD_SUBJECT, "k8s-rbac-broad-subject", &[],
     "No bindings to anonymous or all authenticated users", Critical,
-    what: "No binding names system:anonymous, system:unauthenticated or system:authenticated.",
-    why: "Such a binding grants its rights to anyone who can reach the API server, or to every account in the cluster.",
+    what: "No binding names system:anonymous, system:unauthenticated, system:authenticated or all service accounts (system:serviceaccounts, system:serviceaccounts:<namespace>).",
+    why: "Such a binding grants its rights to anyone who can reach the API server, or to every account in the cluster or namespace.",
+    evidence: "Binding subjects.",
     fix: "Bind named users, groups or service accounts instead.");
 
 /// Every RBAC rule, for metadata lookups and `--list-rules`.
@@ -137,6 +155,30 @@ pub fn evaluate(obj: &Value) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// What a Role or ClusterRole grants that the benchmark limits, built-in or not: a cluster
+/// judges a built-in role through the bindings that hand it out. Pointers are into the role.
+pub fn grants(obj: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    role(obj, &mut out);
+    out
+}
+
+/// Subjects that are everyone, or every account: anonymous and all (un)authenticated users,
+/// all service accounts of the cluster or of one namespace.
+pub fn is_broad_subject(subject: &Value) -> bool {
+    let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
+    match subject.get("kind").and_then(Value::as_str).unwrap_or("") {
+        "User" => name == "system:anonymous",
+        "Group" => {
+            matches!(
+                name,
+                "system:unauthenticated" | "system:authenticated" | "system:serviceaccounts"
+            ) || name.starts_with("system:serviceaccounts:")
+        }
+        _ => false,
+    }
 }
 
 /// Objects the API server creates itself.
@@ -265,19 +307,17 @@ fn role(obj: &Value, out: &mut Vec<Finding>) {
         }
         // 5.1.2 secrets.
         if let Some(at) = rule.grants("", "secrets", &["get", "list", "watch"]) {
-            let sev = if rule.names.is_empty() {
-                SECRETS_ACCESS.severity
-            } else {
-                Severity::Medium
-            };
-            out.push(
-                Finding::of(
-                    &SECRETS_ACCESS,
-                    at,
-                    format!("{kind} rule {i} can read Secrets: {what}"),
-                )
-                .with_severity(sev),
+            let f = Finding::of(
+                &SECRETS_ACCESS,
+                at,
+                format!("{kind} rule {i} can read Secrets: {what}"),
             );
+            // Named Secrets: whether the subject needs those is a judgement.
+            out.push(if rule.names.is_empty() {
+                f
+            } else {
+                f.with_severity(Severity::Medium).for_review()
+            });
         }
         // 5.1.4 pod creation, directly or through controllers.
         for (group, resource) in [
@@ -449,17 +489,19 @@ fn binding(obj: &Value, out: &mut Vec<Finding>) {
         let skind = s.get("kind").and_then(Value::as_str).unwrap_or("");
         let name = s.get("name").and_then(Value::as_str).unwrap_or("");
         let at = format!("/subjects/{i}/name");
+        if is_broad_subject(s) {
+            out.push(Finding::of(
+                &BROAD_SUBJECT,
+                at,
+                format!("{kind} grants {role_kind} {role_name:?} to {skind} {name}"),
+            ));
+            continue;
+        }
         match (skind, name) {
             ("Group", "system:masters") => out.push(Finding::of(
                 &SYSTEM_MASTERS,
                 at,
                 format!("{kind} names group system:masters"),
-            )),
-            ("Group", "system:unauthenticated" | "system:authenticated")
-            | ("User", "system:anonymous") => out.push(Finding::of(
-                &BROAD_SUBJECT,
-                at,
-                format!("{kind} grants {role_kind} {role_name:?} to {skind} {name}"),
             )),
             ("ServiceAccount", "default") => out.push(Finding::of(
                 &DEFAULT_SA_USED,
@@ -564,6 +606,10 @@ mod tests {
             {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get"]}
         ])));
         assert_eq!(f[0].severity, Severity::Medium);
+        assert!(
+            f[0].review,
+            "whether those Secrets are needed is a judgement"
+        );
         // Creating secrets is not reading them.
         assert!(
             evaluate(&role(json!([
@@ -623,10 +669,31 @@ mod tests {
     }
 
     #[test]
-    fn built_in_objects_are_skipped() {
+    fn built_in_objects_are_skipped_but_what_they_grant_is_known() {
         let mut r = role(json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]));
         r["metadata"]["labels"] = json!({"kubernetes.io/bootstrapping": "rbac-defaults"});
         assert!(evaluate(&r).is_empty());
+        // A binding that hands the built-in role out is judged by what the role grants.
+        let g = grants(&r);
+        assert!(slugs(&g).contains(&"k8s-rbac-secrets-access"));
+        assert!(slugs(&g).contains(&"k8s-rbac-pod-create"));
+    }
+
+    #[test]
+    fn bindings_to_everyone_or_every_account_are_broad() {
+        for (kind, name) in [
+            ("Group", "system:authenticated"),
+            ("Group", "system:unauthenticated"),
+            ("User", "system:anonymous"),
+            ("Group", "system:serviceaccounts"),
+            ("Group", "system:serviceaccounts:lab"),
+        ] {
+            let b = json!({"kind": "RoleBinding", "roleRef": {"kind": "ClusterRole", "name": "view"},
+                "subjects": [{"kind": kind, "name": name}]});
+            assert_eq!(slugs(&evaluate(&b)), ["k8s-rbac-broad-subject"], "{name}");
+        }
+        let nodes = json!({"kind": "Group", "name": "system:nodes"});
+        assert!(!is_broad_subject(&nodes));
     }
 
     #[test]

@@ -5,14 +5,25 @@
 //! The entry point is [`evaluate`]: give it a Pod, any workload that holds a pod template
 //! (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob,
 //! PodTemplate, or a custom resource with `spec.template.spec.containers`), or a `List` of them,
-//! and it returns findings with JSON pointers into that object. The linter turns pointers into
-//! file positions; the live scan reports them against `namespace/kind/name`.
+//! and it returns findings with JSON pointers into that object. This is the one implementation
+//! of these controls: `threatbench lint` turns the pointers into file positions, and the cluster
+//! scan's section-5 checks ([`super::kube::policies`]) turn the findings of each pod of a
+//! `--cluster-dump` into per-pod verdicts, so a privileged container is the same finding whether
+//! it runs or is only written down.
 //!
-//! Semantics follow the kubelet: a container's `securityContext` field overrides the pod's
-//! (`runAsUser`, `runAsNonRoot`, `seccompProfile`, `seLinuxOptions`, `appArmorProfile`,
-//! `windowsOptions`), init and ephemeral containers are containers too, and a field that is
-//! unset takes the runtime default (escalation allowed, NET_RAW kept, no seccomp filter, root if
-//! the image says so), which is why unset fails where the safe value must be explicit.
+//! Semantics follow the kubelet and the container runtime: a container's `securityContext`
+//! field overrides the pod's (`runAsUser`, `runAsNonRoot`, `seccompProfile`, `seLinuxOptions`,
+//! `appArmorProfile`, `windowsOptions`); init and ephemeral containers are containers too; a
+//! privileged container holds every capability whatever `capabilities.drop` says (the runtime
+//! applies add and drop only to unprivileged containers); and a field that is unset takes the
+//! default (escalation allowed, NET_RAW kept, no seccomp filter, root if the image says so),
+//! which is why unset fails where the safe value must be explicit.
+//!
+//! A finding is marked for review ([`Finding::review`]) where the object alone does not show
+//! the control broken: nothing says which user runs (the image's USER decides), no seccomp
+//! profile is set (each kubelet's seccompDefault decides), a service-account token is mounted
+//! (only a person knows whether the pod calls the API), or only NET_BIND_SERVICE is added (the
+//! restricted profile allows it). Everything else the object shows outright.
 
 use serde_json::Value;
 
@@ -25,12 +36,18 @@ macro_rules! rule {
     ($name:ident, $slug:literal, $id:expr, $title:literal, $sev:ident,
      what: $what:literal, why: $why:literal, evidence: $ev:literal, fix: $fix:literal,
      refs: $refs:literal) => {
+        rule!($name, $slug, $id, $title, $sev, component: KubeWorkload, what: $what, why: $why,
+            evidence: $ev, fix: $fix, refs: $refs);
+    };
+    ($name:ident, $slug:literal, $id:expr, $title:literal, $sev:ident, component: $component:ident,
+     what: $what:literal, why: $why:literal, evidence: $ev:literal, fix: $fix:literal,
+     refs: $refs:literal) => {
         pub const $name: Rule = Rule {
             slug: $slug,
             ids: $id,
             title: $title,
             severity: Severity::$sev,
-            component: Component::KubeWorkload,
+            component: Component::$component,
             doc: Doc {
                 what: $what,
                 why: $why,
@@ -43,7 +60,7 @@ macro_rules! rule {
 }
 
 rule!(PRIVILEGED, "k8s-pod-privileged", &[(K8S, "5.2.2")], "No privileged containers", Critical,
-    what: "No container (including init and ephemeral containers) sets `securityContext.privileged: true`.",
+    what: "No container, init container or ephemeral container sets `securityContext.privileged: true`.",
     why: "A privileged container has every capability and all host devices: root on the node, and from there every pod and secret on it.",
     evidence: "`securityContext.privileged` of each container.",
     fix: "Remove `privileged: true`; add only the capabilities the container needs.",
@@ -67,28 +84,28 @@ rule!(HOST_NETWORK, "k8s-pod-host-network", &[(K8S, "5.2.5")], "Host network nam
     fix: "Remove `hostNetwork: true`; expose the pod through a Service.",
     refs: "Pod Security Standards: baseline (Host Namespaces).");
 rule!(PRIVILEGE_ESCALATION, "k8s-pod-privilege-escalation", &[(K8S, "5.2.6")], "allowPrivilegeEscalation off", Medium,
-    what: "Every container sets `securityContext.allowPrivilegeEscalation: false`; unset means allowed.",
+    what: "Every container sets `securityContext.allowPrivilegeEscalation: false`; unset means allowed, and fails too.",
     why: "With escalation allowed, a setuid binary or file capability lets a process gain more privileges than its parent (no_new_privs is not set).",
     evidence: "`securityContext.allowPrivilegeEscalation` of each container.",
     fix: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
     refs: "Pod Security Standards: restricted (Privilege Escalation).");
 rule!(RUN_AS_ROOT, "k8s-pod-run-as-root", &[(K8S, "5.2.7")], "Containers do not run as root", High,
-    what: "Each container runs as a non-root user: `runAsNonRoot: true` or `runAsUser` above 0, on the container or inherited from the pod.",
+    what: "Each container runs as a non-root user: `runAsNonRoot: true` or `runAsUser` above 0, on the container or inherited from the pod. `runAsUser: 0` fails; nothing set leaves it to the image's USER, which the objects do not show, so a cluster scan asks for review.",
     why: "Root in a container is root on the node for every kernel bug or mount that escapes the container.",
     evidence: "`runAsNonRoot` and `runAsUser` of the container, else of the pod's `securityContext`.",
     fix: "Set `securityContext.runAsNonRoot: true` and a `runAsUser` above 0 (pod or container), and build the image with a non-root USER.",
     refs: "Pod Security Standards: restricted (Running as Non-root, Running as Non-root user).");
 rule!(NET_RAW, "k8s-pod-net-raw", &[(K8S, "5.2.8")], "NET_RAW capability dropped", Medium,
-    what: "Each container drops NET_RAW (or ALL) and does not add it back.",
+    what: "Each container drops NET_RAW (or ALL), does not add it back, and is not privileged (a privileged container holds every capability whatever it drops).",
     why: "NET_RAW lets a container craft packets: ARP and DNS spoofing of its neighbours on the node.",
-    evidence: "`securityContext.capabilities.drop` and `add` of each container.",
+    evidence: "`securityContext.capabilities.drop` and `add`, and `privileged`, of each container; unset keeps NET_RAW (it is in containerd's and Docker's default set).",
     fix: "`securityContext.capabilities.drop: [\"ALL\"]` (or at least NET_RAW).",
     refs: "");
 rule!(CAPABILITIES_ADDED, "k8s-pod-capabilities-added", &[(K8S, "5.2.9")], "No added capabilities", High,
-    what: "No container adds Linux capabilities. Capabilities outside the Pod Security Standards baseline set (SYS_ADMIN, NET_ADMIN, ALL, ...) are high; baseline ones medium; NET_BIND_SERVICE, the only one the restricted profile allows, low.",
+    what: "No container adds Linux capabilities. Capabilities outside the Pod Security Standards baseline set (SYS_ADMIN, NET_ADMIN, ALL, ...) are high; baseline ones medium; NET_BIND_SERVICE, the only one the restricted profile allows, low and a review rather than a failure.",
     why: "Capabilities such as SYS_ADMIN, SYS_PTRACE or NET_ADMIN are the usual container-escape paths.",
     evidence: "`securityContext.capabilities.add` of each container.",
-    fix: "Remove the added capabilities the container does not need.",
+    fix: "Remove the added capabilities the container does not need; drop ALL and add back only what is needed.",
     refs: "Pod Security Standards: baseline and restricted (Capabilities).");
 rule!(DROP_ALL, "k8s-pod-drop-all-capabilities", &[], "Containers drop all capabilities", Low,
     what: "Each container sets `securityContext.capabilities.drop: [\"ALL\"]`, as the restricted profile requires.",
@@ -115,6 +132,7 @@ rule!(HOST_PORT, "k8s-pod-host-port", &[(K8S, "5.2.12")], "No hostPort use", Low
     fix: "Remove `hostPort`; publish through a Service (NodePort or LoadBalancer) if needed.",
     refs: "Pod Security Standards: baseline (Host Ports).");
 rule!(SECRETS_AS_ENV, "k8s-secrets-as-env", &[(K8S, "5.4.1")], "Secrets mounted as files, not env vars", Medium,
+    component: KubeSecrets,
     what: "No container receives a Secret through `env[].valueFrom.secretKeyRef` or `envFrom[].secretRef`.",
     why: "Environment variables leak into logs, crash dumps, `/proc/<pid>/environ` and child processes.",
     evidence: "`env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` of each container.",
@@ -127,19 +145,20 @@ rule!(ENV_LITERAL_SECRET, "k8s-env-literal-secret", &[], "No literal secrets in 
     fix: "Move the value into a Secret (or an external secret store) and mount it as a file.",
     refs: "Related: CIS Kubernetes 5.4.1.");
 rule!(SA_TOKEN_AUTOMOUNT, "k8s-sa-token-automount", &[(K8S, "5.1.6")], "Service-account tokens mounted only where needed", Medium,
-    what: "The pod sets `automountServiceAccountToken: false` (or needs the API and says so by setting it to true).",
+    component: KubeRbac,
+    what: "The pod, or else its ServiceAccount, sets `automountServiceAccountToken: false`. A mounted token is always a review: only a person knows whether the pod calls the API (a pod that does says so with `true`).",
     why: "An auto-mounted token lets any code in the pod call the Kubernetes API with the service account's rights.",
-    evidence: "`spec.automountServiceAccountToken`.",
-    fix: "Set `automountServiceAccountToken: false` on pods that do not call the API (or on their ServiceAccount).",
+    evidence: "`spec.automountServiceAccountToken`, else that of the ServiceAccount the pod runs as when the cluster dump holds it (unset on both: mounted).",
+    fix: "Set `automountServiceAccountToken: false` on pods that do not call the API, or on their ServiceAccount.",
     refs: "");
 rule!(SECCOMP, "k8s-pod-seccomp-profile", &[(K8S, "5.6.2")], "Pods use a seccomp profile", Medium,
-    what: "Each container runs with seccomp type RuntimeDefault or Localhost, set on the container or the pod; Unconfined is high.",
+    what: "Each container runs with seccomp type RuntimeDefault or Localhost, set on the container or the pod; Unconfined is high. Unset everywhere leaves it to each kubelet's seccompDefault (off unless configured), so a cluster scan asks for review.",
     why: "Without a seccomp filter every system call is open to exploit kernel bugs for an escape.",
     evidence: "`securityContext.seccompProfile.type` of the container, else the pod (and the legacy seccomp annotations).",
     fix: "Set `securityContext.seccompProfile: {type: RuntimeDefault}` on the pod.",
     refs: "Pod Security Standards: baseline (Unconfined forbidden), restricted (profile required).");
-rule!(SECURITY_CONTEXT, "k8s-pod-security-context", &[(K8S, "5.6.3")], "SecurityContext applied to pods and containers", Low,
-    what: "The pod or each container sets a `securityContext`.",
+rule!(SECURITY_CONTEXT, "k8s-pod-security-context", &[(K8S, "5.6.3")], "SecurityContext applied to pods and containers", Medium,
+    what: "Each container has a hardening setting in its `securityContext` or the pod's: runAsNonRoot, runAsUser, allowPrivilegeEscalation, readOnlyRootFilesystem, capabilities or seccompProfile.",
     why: "Without one every hardening setting takes the permissive default.",
     evidence: "`spec.securityContext` and `securityContext` of each container.",
     fix: "Add a securityContext with runAsNonRoot, allowPrivilegeEscalation: false, capabilities drop ALL and seccompProfile RuntimeDefault.",
@@ -353,13 +372,27 @@ pub fn object_label(obj: &Value) -> String {
     }
 }
 
+/// What the objects around a workload say that the workload does not. A linter reading one
+/// file knows none of it; a cluster dump holds the pod's ServiceAccount.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Surroundings {
+    /// `automountServiceAccountToken` of the ServiceAccount the pod runs as, when that object
+    /// was seen and sets it.
+    pub service_account_automount: Option<bool>,
+}
+
 /// Evaluate every workload rule on one object (a List is expanded). Objects that hold no pod
 /// template give no findings.
 pub fn evaluate(obj: &Value) -> Vec<Finding> {
+    evaluate_with(obj, Surroundings::default())
+}
+
+/// [`evaluate`] with what the surrounding objects say (the same for every item of a List).
+pub fn evaluate_with(obj: &Value, around: Surroundings) -> Vec<Finding> {
     let mut out = Vec::new();
     for (at, o) in objects(obj) {
         let before = out.len();
-        evaluate_one(o, &mut out);
+        evaluate_one(o, around, &mut out);
         for f in &mut out[before..] {
             f.pointer.insert_str(0, &at);
         }
@@ -367,7 +400,7 @@ pub fn evaluate(obj: &Value) -> Vec<Finding> {
     out
 }
 
-fn evaluate_one(obj: &Value, out: &mut Vec<Finding>) {
+fn evaluate_one(obj: &Value, around: Surroundings, out: &mut Vec<Finding>) {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     let spec_ptr = match pod_spec_pointer(kind) {
         Some(p) => p.to_string(),
@@ -392,6 +425,7 @@ fn evaluate_one(obj: &Value, out: &mut Vec<Finding>) {
         at: spec_ptr,
         annotations: obj.pointer(&format!("{meta_ptr}/annotations")),
         windows: spec.pointer("/os/name").and_then(Value::as_str) == Some("windows"),
+        around,
     };
     namespace(obj, kind, out);
     pod.evaluate(out);
@@ -451,7 +485,51 @@ struct Pod<'a> {
     at: String,
     annotations: Option<&'a Value>,
     windows: bool,
+    around: Surroundings,
 }
+
+/// The service account a pod spec runs as (`default` when it names none).
+pub fn service_account_name(spec: &Value) -> &str {
+    ["serviceAccountName", "serviceAccount"]
+        .iter()
+        .filter_map(|k| spec.get(*k).and_then(Value::as_str))
+        .find(|n| !n.is_empty())
+        .unwrap_or("default")
+}
+
+/// What a container or the pod leaves open, for [`Pod::per_container_or_pod`].
+struct Gap {
+    at: String,
+    message: String,
+    severity: Severity,
+    review: bool,
+}
+
+impl Gap {
+    fn new(at: String, message: impl Into<String>, severity: Severity) -> Option<Gap> {
+        Some(Gap {
+            at,
+            message: message.into(),
+            severity,
+            review: false,
+        })
+    }
+
+    fn for_review(at: String, message: impl Into<String>, severity: Severity) -> Option<Gap> {
+        Gap::new(at, message, severity).map(|g| Gap { review: true, ..g })
+    }
+}
+
+/// The `securityContext` fields that harden a container (5.6.3): one of them, on the container
+/// or the pod, is a security context applied.
+const HARDENING_FIELDS: &[&str] = &[
+    "runAsNonRoot",
+    "runAsUser",
+    "allowPrivilegeEscalation",
+    "readOnlyRootFilesystem",
+    "capabilities",
+    "seccompProfile",
+];
 
 fn is_true(v: Option<&Value>) -> bool {
     v.and_then(Value::as_bool) == Some(true)
@@ -528,18 +606,7 @@ impl<'a> Pod<'a> {
         self.token_automount(out);
         self.sysctls(out);
         let containers = self.containers();
-        if self.spec.get("securityContext").is_none_or(is_empty_object)
-            && !containers.is_empty()
-            && containers
-                .iter()
-                .all(|c| c.v.get("securityContext").is_none_or(is_empty_object))
-        {
-            out.push(Finding::of(
-                &SECURITY_CONTEXT,
-                self.at.clone(),
-                "neither the pod nor any container sets a securityContext",
-            ));
-        }
+        self.security_context(&containers, out);
         self.seccomp(&containers, out);
         self.run_as_root(&containers, out);
         self.windows_host_process(&containers, out);
@@ -596,22 +663,82 @@ impl<'a> Pod<'a> {
         }
     }
 
+    /// The pod's own setting wins over its ServiceAccount's, as the admission plugin applies them.
     fn token_automount(&self, out: &mut Vec<Finding>) {
-        match self.spec.get("automountServiceAccountToken").and_then(Value::as_bool) {
-            Some(false) => {}
-            Some(true) => out.push(
-                Finding::of(
-                    &SA_TOKEN_AUTOMOUNT,
-                    format!("{}/automountServiceAccountToken", self.at),
-                    "automountServiceAccountToken: true mounts an API token: confirm the pod calls the API",
-                )
-                .with_severity(Severity::Low),
-            ),
-            None => out.push(Finding::of(
+        let account = service_account_name(self.spec);
+        let pod = self
+            .spec
+            .get("automountServiceAccountToken")
+            .and_then(Value::as_bool);
+        let finding = match (pod, self.around.service_account_automount) {
+            (Some(false), _) | (None, Some(false)) => return,
+            (Some(true), _) => Finding::of(
+                &SA_TOKEN_AUTOMOUNT,
+                format!("{}/automountServiceAccountToken", self.at),
+                format!("automountServiceAccountToken: true mounts the token of service account {account}: confirm the pod calls the API"),
+            )
+            .with_severity(Severity::Low),
+            (None, Some(true)) => Finding::of(
                 &SA_TOKEN_AUTOMOUNT,
                 self.at.clone(),
-                "automountServiceAccountToken is not false: a service-account token is mounted in every container",
-            )),
+                format!("service account {account} sets automountServiceAccountToken: true and the pod does not say false: its token is mounted in every container"),
+            ),
+            (None, None) => Finding::of(
+                &SA_TOKEN_AUTOMOUNT,
+                self.at.clone(),
+                format!("automountServiceAccountToken is not false: the token of service account {account} is mounted in every container (unless the ServiceAccount says false)"),
+            ),
+        };
+        out.push(finding.for_review());
+    }
+
+    /// 5.6.3: a container without a hardening field of its own is covered by one on the pod. A
+    /// pod where nothing is set is reported once, naming its containers.
+    fn security_context(&self, containers: &[Container], out: &mut Vec<Finding>) {
+        let hardens = |sc: Option<&Value>| {
+            sc.and_then(Value::as_object).is_some_and(|m| {
+                HARDENING_FIELDS
+                    .iter()
+                    .any(|k| m.get(*k).is_some_and(|v| !v.is_null()))
+            })
+        };
+        if hardens(self.spec.get("securityContext")) {
+            return;
+        }
+        let bare: Vec<&Container> = containers
+            .iter()
+            .filter(|c| !hardens(c.v.get("securityContext")))
+            .collect();
+        if bare.is_empty() {
+            return;
+        }
+        if bare.len() == containers.len() {
+            let names: Vec<String> = bare.iter().map(|c| c.label()).collect();
+            out.push(Finding::of(
+                &SECURITY_CONTEXT,
+                self.at.clone(),
+                format!(
+                    "neither the pod nor its containers ({}) set a hardening securityContext field ({})",
+                    names.join(", "),
+                    HARDENING_FIELDS.join(", ")
+                ),
+            ));
+            return;
+        }
+        for c in bare {
+            let at = if c.v.get("securityContext").is_some() {
+                format!("{}/securityContext", c.at)
+            } else {
+                c.at.clone()
+            };
+            out.push(Finding::of(
+                &SECURITY_CONTEXT,
+                at,
+                format!(
+                    "{}: no hardening securityContext field, on it or the pod",
+                    c.label()
+                ),
+            ));
         }
     }
 
@@ -637,7 +764,7 @@ impl<'a> Pod<'a> {
     fn per_container_or_pod(
         &self,
         containers: &[Container],
-        bad: impl Fn(&Container) -> Option<(String, String, Severity)>,
+        bad: impl Fn(&Container) -> Option<Gap>,
         rule: &Rule,
         pod_message: impl Fn(&[String]) -> String,
         out: &mut Vec<Finding>,
@@ -647,32 +774,38 @@ impl<'a> Pod<'a> {
                 .iter()
                 .map(|l| format!("{}/{l}/", self.at))
                 .collect();
-        // (pointer, message, severity, affected containers) of pod-level gaps, in order.
-        let mut at_pod: Vec<(String, String, Severity, Vec<String>)> = Vec::new();
+        let finding = |gap: &Gap, message: String| {
+            let f = Finding::new(rule.slug, gap.severity, gap.at.clone(), message);
+            if gap.review { f.for_review() } else { f }
+        };
+        // Pod-level gaps with the containers they affect, in order.
+        let mut at_pod: Vec<(Gap, Vec<String>)> = Vec::new();
         for c in containers {
-            let Some((ptr, msg, sev)) = bad(c) else {
+            let Some(gap) = bad(c) else {
                 continue;
             };
-            if container_prefixes.iter().any(|p| ptr.starts_with(p)) {
-                out.push(Finding::new(
-                    rule.slug,
-                    sev,
-                    ptr,
-                    format!("{}: {msg}", c.label()),
-                ));
-            } else if let Some(entry) = at_pod.iter_mut().find(|e| e.0 == ptr && e.1 == msg) {
-                entry.3.push(c.label());
+            if container_prefixes.iter().any(|p| gap.at.starts_with(p)) {
+                out.push(finding(&gap, format!("{}: {}", c.label(), gap.message)));
+            } else if let Some(entry) = at_pod
+                .iter_mut()
+                .find(|(g, _)| g.at == gap.at && g.message == gap.message)
+            {
+                entry.1.push(c.label());
             } else {
-                at_pod.push((ptr, msg, sev, vec![c.label()]));
+                at_pod.push((gap, vec![c.label()]));
             }
         }
-        for (ptr, msg, sev, names) in at_pod {
-            let message = if ptr == self.at {
+        for (gap, names) in at_pod {
+            let message = if gap.at == self.at {
                 pod_message(&names)
             } else {
-                format!("{msg} (pod setting, affects {})", names.join(", "))
+                format!(
+                    "{} (pod setting, affects {})",
+                    gap.message,
+                    names.join(", ")
+                )
             };
-            out.push(Finding::new(rule.slug, sev, ptr, message));
+            out.push(finding(&gap, message));
         }
     }
 
@@ -708,22 +841,21 @@ impl<'a> Pod<'a> {
                 };
                 match kind.as_str() {
                     "RuntimeDefault" | "Localhost" => None,
-                    "Unconfined" => Some((
+                    "Unconfined" => Gap::new(
                         ptr,
-                        "seccomp profile Unconfined: every system call is allowed".into(),
+                        "seccomp profile Unconfined: every system call is allowed",
                         Severity::High,
-                    )),
-                    "" => Some((
+                    ),
+                    "" => Gap::for_review(
                         ptr,
-                        "no seccomp profile (Unconfined unless the kubelet sets seccompDefault)"
-                            .into(),
+                        "no seccomp profile (Unconfined unless the kubelet sets seccompDefault)",
                         SECCOMP.severity,
-                    )),
-                    other => Some((
+                    ),
+                    other => Gap::new(
                         ptr,
                         format!("seccomp profile type {other:?} is not RuntimeDefault or Localhost"),
                         SECCOMP.severity,
-                    )),
+                    ),
                 }
             },
             &SECCOMP,
@@ -759,24 +891,24 @@ impl<'a> Pod<'a> {
                 if let Some((v, p)) = &user
                     && as_i64(v) == Some(0)
                 {
-                    return Some((p.clone(), "runAsUser: 0 runs as root".into(), Severity::High));
+                    return Gap::new(p.clone(), "runAsUser: 0 runs as root", Severity::High);
                 }
                 if user.as_ref().and_then(|(v, _)| as_i64(v)).is_some_and(|u| u > 0) {
                     return None;
                 }
+                // Without a UID, the image's USER decides: not in the object.
                 match non_root {
                     Some((v, _)) if v.as_bool() == Some(true) => None,
-                    Some((_, p)) => Some((
+                    Some((_, p)) => Gap::for_review(
                         p,
-                        "runAsNonRoot: false and no runAsUser: may run as root".into(),
+                        "runAsNonRoot: false and no runAsUser: the image's USER decides (often root)",
                         Severity::High,
-                    )),
-                    None => Some((
+                    ),
+                    None => Gap::for_review(
                         self.at.clone(),
-                        "neither runAsNonRoot nor runAsUser is set: the image's USER decides (often root)"
-                            .into(),
+                        "neither runAsNonRoot nor runAsUser is set: the image's USER decides (often root)",
                         Severity::High,
-                    )),
+                    ),
                 }
             },
             &RUN_AS_ROOT,
@@ -953,20 +1085,35 @@ impl<'a> Pod<'a> {
             } else {
                 Severity::High
             };
-            out.push(
-                Finding::of(
-                    &CAPABILITIES_ADDED,
-                    format!("{caps_ptr}/add/{i}"),
-                    format!("{who} adds capability {name}"),
-                )
-                .with_severity(severity),
-            );
-        }
-        if privileged {
-            return; // every capability; reported as privileged
+            let f = Finding::of(
+                &CAPABILITIES_ADDED,
+                format!("{caps_ptr}/add/{i}"),
+                format!("{who} adds capability {name}"),
+            )
+            .with_severity(severity);
+            // The restricted profile allows NET_BIND_SERVICE: whether it is needed is a judgement.
+            out.push(if name == "NET_BIND_SERVICE" {
+                f.for_review()
+            } else {
+                f
+            });
         }
         let drops = |name: &str| drop.iter().any(|(_, d)| cap_name(d) == name);
-        if let Some((i, _)) = add
+        let drop_at = if caps.and_then(|k| k.get("drop")).is_some() {
+            format!("{caps_ptr}/drop")
+        } else {
+            c.at.clone()
+        };
+        if privileged {
+            out.push(
+                Finding::of(
+                    &NET_RAW,
+                    c.sc_ptr("privileged"),
+                    format!("{who} is privileged: it holds every capability, NET_RAW included, whatever it drops"),
+                )
+                .with_fix("Remove `privileged: true` and drop ALL capabilities: a privileged container ignores `capabilities.drop`."),
+            );
+        } else if let Some((i, _)) = add
             .iter()
             .find(|(_, a)| matches!(cap_name(a).as_str(), "NET_RAW" | "ALL"))
         {
@@ -976,26 +1123,16 @@ impl<'a> Pod<'a> {
                 format!("{who} adds NET_RAW back"),
             ));
         } else if !drops("NET_RAW") && !drops("ALL") {
-            let at = if caps.and_then(|k| k.get("drop")).is_some() {
-                format!("{caps_ptr}/drop")
-            } else {
-                c.at.clone()
-            };
             out.push(Finding::of(
                 &NET_RAW,
-                at,
+                drop_at.clone(),
                 format!("{who} keeps NET_RAW (drop neither NET_RAW nor ALL)"),
             ));
         }
         if !drops("ALL") {
-            let at = if caps.and_then(|k| k.get("drop")).is_some() {
-                format!("{caps_ptr}/drop")
-            } else {
-                c.at.clone()
-            };
             out.push(Finding::of(
                 &DROP_ALL,
-                at,
+                drop_at,
                 format!("{who} does not drop ALL capabilities"),
             ));
         }
@@ -1145,10 +1282,6 @@ impl<'a> Pod<'a> {
             super::image_ref::Pinning::Variable => {}
         }
     }
-}
-
-fn is_empty_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|o| o.is_empty()) || v.is_null()
 }
 
 /// Whether a hostPath reaches node-level secrets or control.

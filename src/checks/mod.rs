@@ -21,7 +21,7 @@ use crate::facts::daemon_config::DaemonConfig;
 use crate::facts::docker::ContainerView;
 
 pub use outcome::{ObjectOutcome, Outcome, Verdict};
-pub use registry::{all, find, id_key};
+pub use registry::{all, by_slug, find, id_key};
 pub use select::Selection;
 
 /// A benchmark edition whose numbering a check carries.
@@ -177,6 +177,9 @@ pub struct Doc {
 pub struct Context<'a> {
     pub facts: &'a Facts,
     pub daemon: DaemonConfig,
+    /// The cluster dump's pods judged once by the workload evaluator, for every section-5 pod
+    /// check (filled on first use: scans without a dump never pay for it).
+    pub(crate) kube_pods: std::sync::OnceLock<Vec<kube::policies::JudgedPod<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -184,6 +187,7 @@ impl<'a> Context<'a> {
         Context {
             facts,
             daemon: DaemonConfig::from_facts(facts),
+            kube_pods: std::sync::OnceLock::new(),
         }
     }
 }

@@ -19,6 +19,14 @@ pub fn all() -> &'static [&'static Check] {
     &ALL
 }
 
+static BY_SLUG: LazyLock<std::collections::HashMap<&'static str, &'static Check>> =
+    LazyLock::new(|| all().iter().map(|c| (c.slug, *c)).collect());
+
+/// A check by its slug (constant time: the threat model looks slugs up per element).
+pub fn by_slug(slug: &str) -> Option<&'static Check> {
+    BY_SLUG.get(slug).copied()
+}
+
 /// A check by slug, by primary id (`5.10` is v1.6.0's 5.10, not v1.3.1's), by an id qualified
 /// with its edition (`cis-docker-1.3.1/5.10`), or by an id in another edition.
 pub fn find(id_or_slug: &str) -> Option<&'static Check> {

@@ -4,9 +4,11 @@
 //! offending field, so the linter can turn it into `file:line:column` and the live scan into
 //! `namespace/kind/name`. Evaluators are pure functions of the object.
 //!
-//! Where a rule guards the same control as a live check, it carries the same slug, and its
-//! metadata (title, ids, severity, documentation) comes from the check registry, so the two
-//! never disagree; [`find`] looks there first.
+//! Where a rule guards the same control as a live check, it carries the same slug and the same
+//! metadata (title, ids, severity, documentation), written once: the Kubernetes section-5
+//! checks are built from the workload and RBAC rules (and judge with them), and artifact rules
+//! that share a Docker check's slug take its metadata from the registry ([`find`] looks there
+//! first). So the two never disagree.
 
 use serde::Serialize;
 
@@ -65,6 +67,12 @@ pub struct Finding {
     /// The concrete change for this finding, when more specific than the rule's remediation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// The object alone does not show the control broken: the outcome depends on what the
+    /// object leaves to something else (the image's USER, the kubelet's seccompDefault), or on a
+    /// judgement (whether a pod calls the API). A live scan reports such a finding as `warn`
+    /// (review), not `fail`; the linter reports it like any other.
+    #[serde(skip)]
+    pub review: bool,
 }
 
 impl Finding {
@@ -80,6 +88,7 @@ impl Finding {
             message: message.into(),
             pointer: pointer.into(),
             fix: None,
+            review: false,
         }
     }
 
@@ -95,6 +104,12 @@ impl Finding {
 
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+
+    /// Mark the finding as one a person must judge (see [`Finding::review`]).
+    pub fn for_review(mut self) -> Self {
+        self.review = true;
         self
     }
 }
@@ -200,6 +215,46 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn kubernetes_rules_and_their_checks_are_one_definition() {
+        let mut shared = 0;
+        for r in [
+            super::super::kube_workload::RULES,
+            super::super::kube_rbac::RULES,
+        ]
+        .concat()
+        {
+            let Some(c) = super::super::registry::all()
+                .iter()
+                .find(|c| c.slug == r.slug)
+            else {
+                continue;
+            };
+            shared += 1;
+            assert_eq!(
+                (
+                    c.title,
+                    c.ids,
+                    c.severity,
+                    c.component,
+                    c.doc.what,
+                    c.doc.evidence
+                ),
+                (
+                    r.title,
+                    r.ids,
+                    r.severity,
+                    r.component,
+                    r.doc.what,
+                    r.doc.evidence
+                ),
+                "{}",
+                r.slug
+            );
+        }
+        assert_eq!(shared, 28, "section 5.1, 5.2, 5.4.1 and 5.6.2-5.6.4");
     }
 
     #[test]

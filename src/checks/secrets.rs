@@ -8,7 +8,8 @@
 //!
 //! 1. the value starts like a known credential (`AKIA…`, `ghp_…`, `xoxb-…`, a PEM private key, a
 //!    URL with a password in it);
-//! 2. the name looks like a credential (`PASSWORD`, `SECRET`, `TOKEN`, `API_KEY`, …) and the value
+//! 2. the name looks like a credential (`PASSWORD`, `SECRET`, `TOKEN`, `API_KEY`, …), not like a
+//!    reference to one (`…_FILE`, `…_NAME`, `…_REF`, `…_ID`), and the value
 //!    is not empty, a boolean, a number or a reference to a file or another variable;
 //! 3. the value is a long random-looking string (Shannon entropy), whatever its name.
 //!
@@ -113,11 +114,26 @@ const NAME_PHRASES: &[&str] = &[
 ];
 
 /// Names that contain a credential word but name something else (`PWD` is the working
-/// directory; `*_FILE` and `*_PATH` point at a secret file, which is the recommended practice).
+/// directory).
 const NAME_EXCEPTIONS: &[&str] = &["PWD", "OLDPWD"];
-const NAME_REFERENCE_SUFFIXES: &[&str] = &["_FILE", "_PATH", "_DIR", "_LOCATION"];
 
-/// Whether a variable name says it holds a credential.
+/// Name endings that make a credential name a reference to a secret rather than the secret:
+/// `PASSWORD_FILE` and `SECRET_PATH` point at a mounted file (the recommended practice),
+/// `ALLOYDB_SECRET_NAME`, `DB_PASSWORD_REF`, `API_TOKEN_ID` and `DB_SECRET_ARN` name an entry in
+/// a secret store. Such a value is still judged by its shape (rules 1 and 3), so
+/// `TOKEN_NAME=ghp_…` or a random 32-character string under any of these names is reported.
+const NAME_REFERENCE_SUFFIXES: &[&str] = &[
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_LOCATION",
+    "_NAME",
+    "_REF",
+    "_ID",
+    "_ARN",
+];
+
+/// Whether a variable name says it holds a credential (not a reference to one).
 pub fn is_credential_name(name: &str) -> bool {
     let upper = name.trim().to_ascii_uppercase().replace(['-', '.'], "_");
     if upper.is_empty() || NAME_EXCEPTIONS.contains(&upper.as_str()) {
@@ -269,12 +285,31 @@ fn class_switch_ratio(v: &str) -> f64 {
     switches as f64 / (classes.len() - 1) as f64
 }
 
+/// The one `_ID` name that holds a secret: a Vault AppRole `secret_id` (`VAULT_SECRET_ID`) is the
+/// AppRole's password, and it is a UUID, which is neither a known prefix nor random-looking by
+/// [`looks_random`] (lower-case hex). A secret store's id of a secret (`ALLOYDB_SECRET_ID`) is a
+/// name or a path, not a UUID.
+fn is_approle_secret_id(name: &str, value: &str) -> bool {
+    let upper = name.trim().to_ascii_uppercase().replace(['-', '.'], "_");
+    let is_uuid = value.len() == 36
+        && value.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    upper.ends_with("SECRET_ID") && is_uuid
+}
+
 /// Judge one `NAME=VALUE` pair (an environment variable, an `ENV` or `ARG` assignment).
 pub fn check_assignment(name: &str, value: &str) -> Option<Finding> {
     let clean = value.trim().trim_matches(['"', '\'']);
     let reason = if let Some(kind) = known_prefix(clean) {
         Reason::KnownPrefix(kind)
-    } else if is_credential_name(name) && !is_inert_value(clean) {
+    } else if (is_credential_name(name) || is_approle_secret_id(name, clean))
+        && !is_inert_value(clean)
+    {
         Reason::CredentialName
     } else if looks_random(clean) {
         Reason::HighEntropy
@@ -403,6 +438,11 @@ mod tests {
             "GPG_KEY",
             "PASSWORD_FILE",
             "SECRET_PATH",
+            "ALLOYDB_SECRET_NAME",
+            "DB_PASSWORD_REF",
+            "API_TOKEN_ID",
+            "DB_SECRET_ARN",
+            "vault-secret-name",
             "TOKENIZER_MODE_X",
             "PASSENGER_VERSION",
         ] {
@@ -421,6 +461,42 @@ mod tests {
         ] {
             assert_eq!(check_assignment(n, v), None, "{n}={v}");
         }
+    }
+
+    #[test]
+    fn references_to_secrets_are_not_secrets_unless_the_value_looks_like_one() {
+        // Names of entries in a secret store, and files holding the secret.
+        for (n, v) in [
+            ("ALLOYDB_SECRET_NAME", "alloydb-password"),
+            ("PASSWORD_FILE", "/run/secrets/db"),
+            ("PASSWORD_FILE", "db-password.txt"),
+            ("DB_PASSWORD_REF", "prod/db/password"),
+            ("API_TOKEN_ID", "tok-0042"),
+            (
+                "DB_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
+            ),
+            ("ALLOYDB_SECRET_ID", "projects/p/secrets/alloydb/versions/3"),
+            ("AWS_ACCESS_KEY_ID", "not-an-aws-key"),
+        ] {
+            assert_eq!(check_assignment(n, v), None, "{n}={v}");
+        }
+        // The value itself is a secret: reported whatever the name says.
+        let f = check_assignment("TOKEN_NAME", "ghp_abcdefghijklmnopqrstuvwxyz0123456789").unwrap();
+        assert_eq!(f.reason, Reason::KnownPrefix("a GitHub token"));
+        let f = check_assignment("SECRET_REF", "q8Zr4TmW1xK9bVn2Lp7YdH3sJf6Gc0Ae").unwrap();
+        assert_eq!(f.reason, Reason::HighEntropy);
+        let f = check_assignment("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE").unwrap();
+        assert_eq!(f.reason, Reason::KnownPrefix("an AWS access key id"));
+        // A Vault AppRole secret id is the AppRole's password (a UUID).
+        let f =
+            check_assignment("VAULT_SECRET_ID", "6a1f3c2e-9b4d-4e8a-b7c5-0d2e1f3a4b5c").unwrap();
+        assert_eq!(f.reason, Reason::CredentialName);
+        // Without a credential word, an `_ID` stays a plain identifier.
+        assert_eq!(
+            check_assignment("CLIENT_ID", "6a1f3c2e-9b4d-4e8a-b7c5-0d2e1f3a4b5c"),
+            None
+        );
     }
 
     #[test]

@@ -42,8 +42,20 @@ pub struct SourceArgs {
     /// Kubernetes cluster objects: a directory of `kubectl get ... -o json` dumps (e.g.
     /// clusterrolebindings.json, pods.json, or one `kubectl get all -A -o json`). Enables the
     /// cluster policy checks (CIS Kubernetes section 5).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "kube_api")]
     pub cluster_dump: Option<PathBuf>,
+    /// Kubernetes cluster objects from the live API server (read-only list requests): the
+    /// kubeconfig from --kubeconfig, KUBECONFIG or ~/.kube/config, else the in-cluster service
+    /// account. Enables the cluster policy checks (CIS Kubernetes section 5). Off by default: a
+    /// host scan never contacts a cluster unless asked.
+    #[arg(long)]
+    pub kube_api: bool,
+    /// The kubeconfig file for --kube-api.
+    #[arg(long, value_name = "FILE", requires = "kube_api")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context for --kube-api (default: its current context).
+    #[arg(long, value_name = "NAME", requires = "kube_api")]
+    pub kube_context: Option<String>,
     /// The Kubernetes version (e.g. v1.33.1) when it cannot be detected (no static pod image
     /// tag, no cluster dump); overrides detection.
     #[arg(long, value_name = "VERSION")]
@@ -71,6 +83,19 @@ impl SourceArgs {
                 dir.is_dir(),
                 "--cluster-dump {}: not a directory",
                 dir.display()
+            );
+        }
+        if self.kube_api {
+            anyhow::ensure!(
+                crate::collect::kube_api::SUPPORTED,
+                crate::collect::kube_api::UNSUPPORTED
+            );
+        }
+        if let Some(file) = &self.kubeconfig {
+            anyhow::ensure!(
+                file.is_file(),
+                "--kubeconfig {}: not a file",
+                file.display()
             );
         }
         if let Some(v) = &self.k8s_version {
@@ -109,6 +134,12 @@ impl SourceArgs {
             kube: crate::collect::kube::KubeOptions {
                 cluster_dump: self.cluster_dump.clone(),
                 k8s_version: self.k8s_version.clone(),
+                api: self
+                    .kube_api
+                    .then(|| crate::collect::kube_api::KubeApiOptions {
+                        kubeconfig: self.kubeconfig.clone(),
+                        context: self.kube_context.clone(),
+                    }),
             },
             deep: self.deep.then(|| crate::collect::image_layers::DeepLimits {
                 timeout: std::time::Duration::from_secs(self.deep_timeout),
@@ -124,9 +155,24 @@ pub fn run(args: CollectArgs) -> anyhow::Result<u8> {
     let facts = runtime()?.block_on(crate::collect::collect(&args.source.options()));
     let text = serde_json::to_string_pretty(&facts)? + "\n";
     write_output(args.output.as_deref(), &text)?;
-    let incomplete = facts.docker.seen().is_none_or(|d| !d.partial.is_empty());
+    let mut incomplete = facts.docker.seen().is_none_or(|d| !d.partial.is_empty());
     if let Some(u) = facts.docker.as_result().err() {
         anstream::eprintln!("threatbench: warning: {}", u.reason);
+    }
+    if args.source.kube_api {
+        let problems = match &facts.kube.cluster {
+            Some(crate::facts::Observed::Seen(c)) => c
+                .problems
+                .iter()
+                .map(|p| format!("Kubernetes API {}: {p}", c.dir))
+                .collect(),
+            Some(crate::facts::Observed::Unavailable(u)) => vec![u.reason.clone()],
+            None => vec![],
+        };
+        for p in &problems {
+            anstream::eprintln!("threatbench: warning: {p}");
+        }
+        incomplete |= !problems.is_empty();
     }
     Ok(if incomplete { EXIT_INCOMPLETE } else { EXIT_OK })
 }

@@ -175,8 +175,10 @@ pub fn load_facts(
         let fresh = runtime()?.block_on(crate::collect::collect(&opts));
         facts.host = fresh.host;
         facts.kube = fresh.kube;
-    } else if source.cluster_dump.is_some() || source.k8s_version.is_some() {
-        crate::collect::kube::apply_options(&mut facts.kube, &source.options().kube);
+    } else if source.cluster_dump.is_some() || source.k8s_version.is_some() || source.kube_api {
+        let opts = source.options().kube;
+        crate::collect::kube::apply_options(&mut facts.kube, &opts);
+        runtime()?.block_on(crate::collect::kube_api::apply(&mut facts.kube, &opts));
     }
     Ok(facts)
 }

@@ -25,6 +25,8 @@ pub struct KubeOptions {
     pub cluster_dump: Option<PathBuf>,
     /// The version the user states (`--k8s-version`); wins over detection.
     pub k8s_version: Option<String>,
+    /// Read the cluster objects from the live API server instead (`--kube-api`).
+    pub api: Option<super::kube_api::KubeApiOptions>,
 }
 
 /// Largest dump file read (a `kubectl get all -A -o json` of a big cluster is tens of MB).
@@ -667,17 +669,19 @@ fn image_tag(image: &str) -> Option<String> {
     (!tag.contains('/') && tag.starts_with('v')).then(|| tag.to_string())
 }
 
-fn version(kube: &KubeFacts, opts: &KubeOptions) -> VersionFact {
+pub(crate) fn version(kube: &KubeFacts, opts: &KubeOptions) -> VersionFact {
     let mut seen: Vec<(String, String)> = Vec::new();
     if let Some(Observed::Seen(cluster)) = &kube.cluster {
         for o in &cluster.objects {
             if o.get("kind").and_then(Value::as_str) == Some("ServerVersion")
                 && let Some(v) = o.get("gitVersion").and_then(Value::as_str)
             {
-                seen.push((
-                    v.to_string(),
-                    format!("API server /version in the cluster dump {}", cluster.dir),
-                ));
+                let at = if cluster.dir.starts_with("http") {
+                    format!("API server /version at {}", cluster.dir)
+                } else {
+                    format!("API server /version in the cluster dump {}", cluster.dir)
+                };
+                seen.push((v.to_string(), at));
             }
         }
         for node in cluster.of_kind("Node") {
@@ -811,7 +815,7 @@ pub fn read_dump(dir: &Path) -> Observed<ClusterFacts> {
     Observed::Seen(out)
 }
 
-fn add_dump_value(out: &mut Vec<Value>, mut value: Value, list_kind: Option<&str>) {
+pub(crate) fn add_dump_value(out: &mut Vec<Value>, mut value: Value, list_kind: Option<&str>) {
     if let Some(server) = value.get("serverVersion").cloned() {
         // `kubectl version -o json`
         let mut v = server;

@@ -9,6 +9,7 @@ pub mod fsroot;
 pub mod host_files;
 pub mod image_layers;
 pub mod kube;
+pub mod kube_api;
 pub mod processes;
 pub mod swarm;
 pub mod systemd;
@@ -88,6 +89,7 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
         kube: Default::default(),
     };
     facts.kube = kube::collect(&fs, host.processes.as_ref(), &opts.kube);
+    kube_api::apply(&mut facts.kube, &opts.kube).await;
     // Which files matter depends on what was seen (the daemon's --config-file, TLS paths, ...):
     // collect in rounds until no new path is wanted.
     for _ in 0..8 {

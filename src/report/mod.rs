@@ -93,8 +93,10 @@ impl ScanReport<'_> {
         if ran(Benchmark::CisKubernetes112) {
             let kube = &self.facts.kube;
             reasons.extend(kube.problems.iter().cloned());
-            if let Some(crate::facts::Observed::Seen(c)) = &kube.cluster {
-                reasons.extend(c.problems.iter().cloned());
+            match &kube.cluster {
+                Some(crate::facts::Observed::Seen(c)) => reasons.extend(c.problems.iter().cloned()),
+                Some(crate::facts::Observed::Unavailable(u)) => reasons.push(u.reason.clone()),
+                None => {}
             }
         }
         let errors = self

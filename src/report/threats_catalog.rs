@@ -76,7 +76,7 @@ pub fn markdown(cat: &Catalog) -> String {
                 let checks: Vec<String> = m
                     .checks
                     .iter()
-                    .map(|s| match crate::threats::catalog::planned_check(s) {
+                    .map(|s| match crate::threats::catalog::linked_check(s) {
                         Some((_, id)) => format!("{id} `{s}`"),
                         None => format!("`{s}`"),
                     })

@@ -10,27 +10,9 @@ use super::elements::{DfdType, ElementKind};
 /// The embedded catalogue text.
 pub const CATALOG_YAML: &str = include_str!("catalog.yaml");
 
-/// Every planned check: slug, benchmark and id (`slug<TAB>benchmark<TAB>id` lines).
-const PLANNED_CHECKS: &str = include_str!("planned_checks.txt");
-
-/// A planned check's benchmark and id, whether or not it is in this build's registry.
-pub fn planned_check(slug: &str) -> Option<(&'static str, &'static str)> {
-    PLANNED_CHECKS
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|l| {
-            let mut f = l.split('\t');
-            (f.next()? == slug).then_some(())?;
-            Some((f.next()?, f.next()?))
-        })
-}
-
-/// Every planned check slug.
-pub fn planned_slugs() -> impl Iterator<Item = &'static str> {
-    PLANNED_CHECKS
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split('\t').next())
+/// A linked check's benchmark and id, from the registry.
+pub fn linked_check(slug: &str) -> Option<(&'static str, &'static str)> {
+    crate::checks::by_slug(slug).map(|c| (c.benchmark().as_str(), c.id()))
 }
 
 /// The four-level scale shared by likelihood, impact and risk.

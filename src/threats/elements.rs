@@ -6,7 +6,7 @@
 //! no element is reported as "not applicable: component not present" (the facts show it is not
 //! there) or "unknown" (the facts could not show either way), never silently dropped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -969,11 +969,85 @@ fn containers(d: &Discovery, m: &mut SystemModel) {
     }
 }
 
+/// A check result with its objects indexed by name and by id, so that judging every element
+/// against it costs a lookup per element reference instead of a pass over every object (a
+/// cluster dump has thousands of pods, each an element).
+pub struct IndexedResult<'a> {
+    pub result: &'a CheckResult,
+    by_name: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// Keyed by the first 12 digits of the id: ids match when one is a prefix of the other.
+    by_short_id: HashMap<&'a str, Vec<usize>>,
+    kinds: HashSet<&'a str>,
+}
+
+const SHORT_ID: usize = 12;
+
+fn id_key(id: &str) -> Option<&str> {
+    let id = id.trim_start_matches("sha256:");
+    id.get(..SHORT_ID)
+}
+
+impl<'a> IndexedResult<'a> {
+    pub fn new(result: &'a CheckResult) -> Self {
+        let mut by_name: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut by_short_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut kinds = HashSet::new();
+        for (i, o) in result.outcome.objects.iter().enumerate() {
+            kinds.insert(o.kind);
+            by_name
+                .entry((o.kind, o.name.as_str()))
+                .or_default()
+                .push(i);
+            if let Some(short) = o.id.as_deref().and_then(id_key) {
+                by_short_id.entry(short).or_default().push(i);
+            }
+        }
+        IndexedResult {
+            result,
+            by_name,
+            by_short_id,
+            kinds,
+        }
+    }
+
+    /// Positions of the objects that are the element's, in the check's order.
+    fn objects_of(&self, element: &Element) -> Vec<usize> {
+        let objects = &self.result.outcome.objects;
+        let mut hits = Vec::new();
+        for r in &element.objects {
+            if !r.name.is_empty()
+                && let Some(found) = self.by_name.get(&(r.kind.as_str(), r.name.as_str()))
+            {
+                hits.extend(found);
+            }
+            if let Some(found) =
+                r.id.as_deref()
+                    .and_then(id_key)
+                    .and_then(|s| self.by_short_id.get(s))
+            {
+                hits.extend(found.iter().filter(|&&i| {
+                    let o = &objects[i];
+                    r.matches(o.kind, &o.name, o.id.as_deref())
+                }));
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+}
+
 /// A check result's verdict for one element, with the evidence that decided it: the element's
 /// own evidence, else the worst verdict among the check's objects that are the element's, else
 /// what [`Element::unlisted`] says for an element the check does not list, else the whole
 /// check's verdict.
 pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String) {
+    verdict_for_indexed(element, &IndexedResult::new(result))
+}
+
+/// [`verdict_for`] over a result indexed once for all elements.
+pub fn verdict_for_indexed(element: &Element, indexed: &IndexedResult) -> (Verdict, String) {
+    let result = indexed.result;
     if let Some(local) = element
         .local_evidence
         .iter()
@@ -985,23 +1059,10 @@ pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String)
     if objects.is_empty() {
         return (result.outcome.verdict, result.outcome.evidence.clone());
     }
-    // By name through a set (a namespace element refers to each of its pods), by id as
-    // `ObjectRef::matches` does.
-    let by_name: std::collections::HashSet<(&str, &str)> = element
-        .objects
-        .iter()
-        .filter(|r| !r.name.is_empty())
-        .map(|r| (r.kind.as_str(), r.name.as_str()))
-        .collect();
-    let with_id: Vec<&ObjectRef> = element.objects.iter().filter(|r| r.id.is_some()).collect();
-    let matched: Vec<_> = objects
-        .iter()
-        .filter(|o| {
-            by_name.contains(&(o.kind, o.name.as_str()))
-                || with_id
-                    .iter()
-                    .any(|r| r.matches(o.kind, &o.name, o.id.as_deref()))
-        })
+    let matched: Vec<_> = indexed
+        .objects_of(element)
+        .into_iter()
+        .map(|i| &objects[i])
         .collect();
     // A container's configuration is its image's merged with what `docker run` set
     // (`--user`, `--health-cmd`): where the check judged the container itself, that verdict
@@ -1030,7 +1091,7 @@ pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String)
     if let Some(u) = element
         .unlisted
         .iter()
-        .find(|u| objects.iter().any(|o| o.kind == u.kind))
+        .find(|u| indexed.kinds.contains(u.kind))
     {
         return (
             u.verdict,
@@ -1040,7 +1101,7 @@ pub fn verdict_for(element: &Element, result: &CheckResult) -> (Verdict, String)
     if let Some(r) = element
         .objects
         .iter()
-        .find(|r| objects.iter().any(|o| o.kind == r.kind))
+        .find(|r| indexed.kinds.contains(r.kind.as_str()))
     {
         return (
             Verdict::Error,

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::catalog::{Level, Reduction, Role, Stride, Surface, Threat};
-use super::elements::{Element, verdict_for};
+use super::elements::{Element, IndexedResult, verdict_for_indexed};
 use crate::checks::{CheckResult, Verdict};
 
 /// One cell of the 4×4 matrix.
@@ -281,11 +281,14 @@ fn add(total: &mut Reduction, r: Reduction) {
     total.impact = total.impact.saturating_add(r.impact);
 }
 
-/// Check results by slug, for lookups.
-pub type ResultIndex<'a> = BTreeMap<&'static str, &'a CheckResult>;
+/// Check results by slug, each with its objects indexed, for lookups.
+pub type ResultIndex<'a> = BTreeMap<&'static str, IndexedResult<'a>>;
 
 pub fn index(results: &[CheckResult]) -> ResultIndex<'_> {
-    results.iter().map(|r| (r.check.slug, r)).collect()
+    results
+        .iter()
+        .map(|r| (r.check.slug, IndexedResult::new(r)))
+        .collect()
 }
 
 /// Evaluate one threat on one element.
@@ -302,8 +305,9 @@ pub fn evaluate(
         let mut verdicts = Vec::new();
         for slug in &m.checks {
             let link = match results.get(slug.as_str()) {
-                Some(r) => {
-                    let (v, evidence) = verdict_for(element, r);
+                Some(indexed) => {
+                    let (v, evidence) = verdict_for_indexed(element, indexed);
+                    let r = indexed.result;
                     CheckLink {
                         slug: slug.clone(),
                         id: r.check.id().to_string(),
@@ -314,7 +318,7 @@ pub fn evaluate(
                     }
                 }
                 None => {
-                    let (benchmark, id) = super::catalog::planned_check(slug).unwrap_or(("", ""));
+                    let (benchmark, id) = super::catalog::linked_check(slug).unwrap_or(("", ""));
                     CheckLink {
                         slug: slug.clone(),
                         id: id.to_string(),

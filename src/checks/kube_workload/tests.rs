@@ -89,7 +89,138 @@ fn yaml_1_1_yes_is_privileged_like_the_api_server_reads_it() {
         "        allowPrivilegeEscalation: false",
         "        allowPrivilegeEscalation: false\n        privileged: yes",
     );
-    assert_eq!(slugs(&evaluate(&yaml(&text))), ["k8s-pod-privileged"]);
+    // A privileged container keeps NET_RAW although it drops ALL: the runtime ignores drop.
+    assert_eq!(
+        slugs(&evaluate(&yaml(&text))),
+        ["k8s-pod-net-raw", "k8s-pod-privileged"]
+    );
+}
+
+#[test]
+fn a_privileged_container_holds_net_raw_whatever_it_drops() {
+    let f = hardened_with(|v| {
+        v["spec"]["containers"][0]["securityContext"]["privileged"] = true.into()
+    });
+    let n = only(&f, "k8s-pod-net-raw");
+    assert_eq!(n.len(), 1);
+    assert_eq!(
+        n[0].pointer,
+        "/spec/containers/0/securityContext/privileged"
+    );
+    assert!(!n[0].review);
+}
+
+#[test]
+fn findings_the_object_cannot_decide_are_marked_for_review() {
+    let review = |f: &[Finding], slug: &str| -> Vec<bool> {
+        only(f, slug).iter().map(|f| f.review).collect()
+    };
+    // No user anywhere: the image decides. runAsUser 0: the object decides.
+    let f = hardened_with(|v| {
+        let sc = v["spec"]["securityContext"].as_object_mut().unwrap();
+        sc.remove("runAsNonRoot");
+        sc.remove("runAsUser");
+    });
+    assert_eq!(review(&f, "k8s-pod-run-as-root"), [true]);
+    let f =
+        hardened_with(|v| v["spec"]["containers"][0]["securityContext"]["runAsUser"] = 0.into());
+    assert_eq!(review(&f, "k8s-pod-run-as-root"), [false]);
+    // No seccomp profile: each kubelet's seccompDefault decides. Unconfined: the object does.
+    let f = hardened_with(|v| {
+        v["spec"]["securityContext"]
+            .as_object_mut()
+            .unwrap()
+            .remove("seccompProfile");
+    });
+    assert_eq!(review(&f, "k8s-pod-seccomp-profile"), [true]);
+    let f = hardened_with(|v| {
+        v["spec"]["securityContext"]["seccompProfile"]["type"] = "Unconfined".into()
+    });
+    assert_eq!(review(&f, "k8s-pod-seccomp-profile"), [false]);
+    // NET_BIND_SERVICE is allowed by the restricted profile; SYS_ADMIN is not.
+    let f = hardened_with(|v| {
+        v["spec"]["containers"][0]["securityContext"]["capabilities"]["add"] =
+            serde_json::json!(["NET_BIND_SERVICE", "SYS_ADMIN"])
+    });
+    assert_eq!(review(&f, "k8s-pod-capabilities-added"), [true, false]);
+    // Unset escalation is allowed escalation: shown by the object.
+    let f = hardened_with(|v| {
+        v["spec"]["containers"][0]["securityContext"]
+            .as_object_mut()
+            .unwrap()
+            .remove("allowPrivilegeEscalation");
+    });
+    assert_eq!(review(&f, "k8s-pod-privilege-escalation"), [false]);
+}
+
+#[test]
+fn token_automount_follows_the_pod_then_its_service_account() {
+    let unset = |around: Surroundings| {
+        let mut v = yaml(HARDENED);
+        v["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("automountServiceAccountToken");
+        v["spec"]["serviceAccountName"] = "api".into();
+        only(&evaluate_with(&v, around), "k8s-sa-token-automount")
+    };
+    let f = unset(Surroundings::default());
+    assert_eq!(f.len(), 1);
+    assert!(f[0].review, "whether the pod calls the API is a judgement");
+    assert!(
+        f[0].message.contains("service account api"),
+        "{}",
+        f[0].message
+    );
+    let said = |automount| Surroundings {
+        service_account_automount: Some(automount),
+    };
+    assert!(
+        unset(said(false)).is_empty(),
+        "the ServiceAccount says false"
+    );
+    assert_eq!(unset(said(true)).len(), 1);
+    // The pod's false wins over its ServiceAccount's true.
+    let f = evaluate_with(&yaml(HARDENED), said(true));
+    assert!(only(&f, "k8s-sa-token-automount").is_empty());
+}
+
+#[test]
+fn security_context_needs_a_hardening_field_on_the_container_or_the_pod() {
+    let strip = |v: &mut Value| {
+        v["spec"].as_object_mut().unwrap().remove("securityContext");
+        v["spec"]["containers"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("securityContext");
+    };
+    let f = hardened_with(strip);
+    let s = only(&f, "k8s-pod-security-context");
+    assert_eq!((s.len(), s[0].pointer.as_str()), (1, "/spec"));
+    // Only privileged set: a securityContext, but none that hardens.
+    let f = hardened_with(|v| {
+        strip(v);
+        v["spec"]["containers"][0]["securityContext"] = serde_json::json!({"privileged": true});
+    });
+    assert_eq!(only(&f, "k8s-pod-security-context").len(), 1);
+    // A pod-level hardening field covers every container.
+    let f = hardened_with(|v| {
+        strip(v);
+        v["spec"]["securityContext"] = serde_json::json!({"runAsNonRoot": true});
+    });
+    assert!(only(&f, "k8s-pod-security-context").is_empty());
+    // One container hardened, a sidecar bare: the sidecar is named at its own place.
+    let f = hardened_with(|v| {
+        v["spec"].as_object_mut().unwrap().remove("securityContext");
+        v["spec"]["containers"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"name": "sidecar", "image": "x@sha256:aa"}));
+    });
+    let s = only(&f, "k8s-pod-security-context");
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].pointer, "/spec/containers/1");
+    assert!(s[0].message.contains("\"sidecar\""), "{}", s[0].message);
 }
 
 #[test]
@@ -304,7 +435,10 @@ fn secrets_in_env_by_reference_and_literal() {
         v["spec"]["containers"][0]["env"] = serde_json::json!([
             {"name": "LOG_LEVEL", "value": "debug"},
             {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}},
-            {"name": "API_TOKEN", "value": "s3cr3t-Value-xyz"}
+            {"name": "API_TOKEN", "value": "s3cr3t-Value-xyz"},
+            // A reference to a secret store's entry, not a secret.
+            {"name": "ALLOYDB_SECRET_NAME", "value": "alloydb-password"},
+            {"name": "PASSWORD_FILE", "value": "db-password"}
         ]);
         v["spec"]["containers"][0]["envFrom"] = serde_json::json!([{"secretRef": {"name": "all"}}]);
     });

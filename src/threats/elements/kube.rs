@@ -52,7 +52,7 @@ const DUMP_KINDS: &[ElementKind] = &[
     ElementKind::ServiceAccount,
 ];
 
-const DUMP_HINT: &str = "pass --cluster-dump DIR with `kubectl get namespaces,pods,serviceaccounts,clusterroles,clusterrolebindings,roles,rolebindings,limitranges,resourcequotas -A -o json` dumps";
+const DUMP_HINT: &str = "pass --kube-api (read-only lists from the API server), or --cluster-dump DIR with `kubectl get namespaces,pods,serviceaccounts,clusterroles,clusterrolebindings,roles,rolebindings,limitranges,resourcequotas -A -o json` dumps";
 
 /// Kubernetes from `facts.kube`; from host processes alone for facts bundles collected without
 /// Kubernetes facts.
@@ -120,12 +120,14 @@ pub(super) fn kubernetes_elements(d: &Discovery, m: &mut SystemModel) {
     match &kube.cluster {
         Some(Observed::Seen(c)) => cluster_objects(c, m),
         Some(Observed::Unavailable(u)) => {
-            m.gaps
-                .push(format!("the cluster dump could not be read: {}", u.reason));
+            m.gaps.push(format!(
+                "the cluster objects could not be read: {}",
+                u.reason
+            ));
             m.absent(
                 DUMP_KINDS,
                 true,
-                &format!("the cluster dump could not be read: {}", u.reason),
+                &format!("the cluster objects could not be read: {}", u.reason),
             );
         }
         None => {
@@ -734,17 +736,6 @@ fn object_ref(kind: &str, name: impl Into<String>) -> ObjectRef {
     }
 }
 
-/// The `kind` the RBAC checks give a binding or role object.
-fn rbac_kind(kind: &str) -> &'static str {
-    match kind {
-        "ClusterRoleBinding" => "clusterrolebinding",
-        "RoleBinding" => "rolebinding",
-        "ClusterRole" => "clusterrole",
-        "Role" => "role",
-        _ => "object",
-    }
-}
-
 /// One workload: a pod, the pods of one controller, or a controller's template when the dump
 /// holds no pods.
 struct Workload<'a> {
@@ -789,10 +780,7 @@ fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                 )
             }
         };
-        let sa = match s(p.spec, "/serviceAccountName") {
-            "" => "default",
-            n => n,
-        };
+        let sa = crate::checks::kube_workload::service_account_name(p.spec);
         let w = by_id.entry(id.clone()).or_insert_with(|| Workload {
             id,
             label,
@@ -963,11 +951,13 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
         let key = (ns.clone(), name.clone());
         for b in bindings_of.get(&key).into_iter().flatten() {
             let bkind = s(b, "/kind");
-            e.objects
-                .push(object_ref(rbac_kind(bkind), policies::qualified(b)));
+            e.objects.push(object_ref(
+                policies::object_kind(bkind),
+                policies::qualified(b),
+            ));
             if let Some(role) = policies::role_of(c, b) {
                 e.objects.push(object_ref(
-                    rbac_kind(s(role, "/kind")),
+                    policies::object_kind(s(role, "/kind")),
                     policies::qualified(role),
                 ));
             }
