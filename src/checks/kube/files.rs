@@ -704,16 +704,7 @@ fn etcd_data_dir(ctx: &Context) -> Result<NamedFile, Outcome> {
 }
 
 fn etcd_data_dir_mode(ctx: &Context) -> Outcome {
-    match etcd_data_dir(ctx) {
-        Ok(f) => modes(
-            ctx,
-            &[target(&f, WhenMissing::Error)],
-            0o700,
-            Verdict::Fail,
-            "",
-        ),
-        Err(o) => o,
-    }
+    named_file_mode(ctx, etcd_data_dir(ctx), 0o700, Verdict::Fail)
 }
 
 fn etcd_data_dir_owner(ctx: &Context) -> Outcome {
@@ -925,30 +916,11 @@ fn proxy_kubeconfig(ctx: &Context) -> Result<NamedFile, Outcome> {
 }
 
 fn proxy_kubeconfig_mode(ctx: &Context) -> Outcome {
-    match proxy_kubeconfig(ctx) {
-        Ok(f) => modes(
-            ctx,
-            &[target(&f, WhenMissing::Error)],
-            0o600,
-            Verdict::Fail,
-            "",
-        ),
-        Err(o) => o,
-    }
+    named_file_mode(ctx, proxy_kubeconfig(ctx), 0o600, Verdict::Fail)
 }
 
 fn proxy_kubeconfig_owner(ctx: &Context) -> Outcome {
-    match proxy_kubeconfig(ctx) {
-        Ok(f) => owners(
-            ctx,
-            &[target(&f, WhenMissing::Error)],
-            "root",
-            "root",
-            Verdict::Fail,
-            "",
-        ),
-        Err(o) => o,
-    }
+    named_file_owner(ctx, proxy_kubeconfig(ctx), Verdict::Fail)
 }
 
 fn kubelet_kubeconfig_mode(ctx: &Context) -> Outcome {
@@ -969,30 +941,11 @@ fn kubelet_client_ca(ctx: &Context) -> Result<NamedFile, Outcome> {
 }
 
 fn kubelet_client_ca_mode(ctx: &Context) -> Outcome {
-    match kubelet_client_ca(ctx) {
-        Ok(f) => modes(
-            ctx,
-            &[target(&f, WhenMissing::Error)],
-            0o644,
-            Verdict::Warn,
-            "",
-        ),
-        Err(o) => o,
-    }
+    named_file_mode(ctx, kubelet_client_ca(ctx), 0o644, Verdict::Warn)
 }
 
 fn kubelet_client_ca_owner(ctx: &Context) -> Outcome {
-    match kubelet_client_ca(ctx) {
-        Ok(f) => owners(
-            ctx,
-            &[target(&f, WhenMissing::Error)],
-            "root",
-            "root",
-            Verdict::Warn,
-            "",
-        ),
-        Err(o) => o,
-    }
+    named_file_owner(ctx, kubelet_client_ca(ctx), Verdict::Warn)
 }
 
 fn kubelet_config_file(ctx: &Context) -> Result<NamedFile, Outcome> {
@@ -1006,26 +959,42 @@ fn kubelet_config_file(ctx: &Context) -> Result<NamedFile, Outcome> {
 }
 
 fn kubelet_config_mode(ctx: &Context) -> Outcome {
-    match kubelet_config_file(ctx) {
+    named_file_mode(ctx, kubelet_config_file(ctx), 0o600, Verdict::Fail)
+}
+
+fn kubelet_config_owner(ctx: &Context) -> Outcome {
+    named_file_owner(ctx, kubelet_config_file(ctx), Verdict::Fail)
+}
+
+/// Mode check of one file a component names (its client CA, config, ...); a missing file is an
+/// error, since the component was told to read it.
+fn named_file_mode(
+    ctx: &Context,
+    file: Result<NamedFile, Outcome>,
+    max_mode: u32,
+    on_wider: Verdict,
+) -> Outcome {
+    match file {
         Ok(f) => modes(
             ctx,
             &[target(&f, WhenMissing::Error)],
-            0o600,
-            Verdict::Fail,
+            max_mode,
+            on_wider,
             "",
         ),
         Err(o) => o,
     }
 }
 
-fn kubelet_config_owner(ctx: &Context) -> Outcome {
-    match kubelet_config_file(ctx) {
+/// Owner check (root:root) of one file a component names.
+fn named_file_owner(ctx: &Context, file: Result<NamedFile, Outcome>, on_other: Verdict) -> Outcome {
+    match file {
         Ok(f) => owners(
             ctx,
             &[target(&f, WhenMissing::Error)],
             "root",
             "root",
-            Verdict::Fail,
+            on_other,
             "",
         ),
         Err(o) => o,
