@@ -715,7 +715,7 @@ fn mount_propagation(_: &Context, c: ContainerView) -> Outcome {
     }
 }
 
-fn seccomp(_: &Context, c: ContainerView) -> Outcome {
+fn seccomp(ctx: &Context, c: ContainerView) -> Outcome {
     if c.host_config().privileged.unwrap_or(false) {
         return Outcome::fail("Privileged=true: seccomp is disabled");
     }
@@ -732,7 +732,28 @@ fn seccomp(_: &Context, c: ContainerView) -> Outcome {
             p.len()
         )),
         Some(p) => Outcome::pass(format!("SecurityOpt seccomp={p}")),
-        None => Outcome::pass("default seccomp profile (no seccomp override)"),
+        None => daemon_default_seccomp(ctx),
+    }
+}
+
+/// A container without its own seccomp option gets the daemon's default: judge that, as
+/// `docker info` reports it, rather than assume a profile is applied.
+fn daemon_default_seccomp(ctx: &Context) -> Outcome {
+    let opts = match docker(ctx) {
+        Ok(d) => d.info.security_options.clone().unwrap_or_default(),
+        Err(e) => return e,
+    };
+    match opts.iter().find(|o| o.contains("name=seccomp")) {
+        Some(o) if o.contains("profile=unconfined") => Outcome::fail(format!(
+            "no seccomp override, and the daemon default is unconfined ({o}, docker info)"
+        )),
+        Some(o) => Outcome::pass(format!(
+            "no seccomp override: the daemon default applies ({o}, docker info)"
+        )),
+        None => Outcome::fail(format!(
+            "no seccomp override, and docker info lists no seccomp support (SecurityOptions: {})",
+            opts.join("; ")
+        )),
     }
 }
 
@@ -972,5 +993,34 @@ fn docker_socket(ctx: &Context, c: ContainerView) -> Outcome {
         Outcome::pass("docker.sock not mounted")
     } else {
         Outcome::fail(format!("Docker socket mounted: {}", hits.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod seccomp_tests {
+    use super::*;
+    use crate::checks::docker::test_support::{container, docker_facts, facts};
+
+    fn verdict_with(daemon_opts: &[&str]) -> Verdict {
+        let mut d = docker_facts();
+        d.info.security_options = Some(daemon_opts.iter().map(|s| s.to_string()).collect());
+        d.containers = vec![container("web", "sha256:1", Default::default())];
+        let f = facts(d);
+        let ctx = Context::new(&f);
+        let inspect = &f.docker.seen().unwrap().containers[0];
+        seccomp(&ctx, ContainerView::new(inspect)).verdict
+    }
+
+    #[test]
+    fn a_container_without_override_is_judged_by_the_daemon_default() {
+        assert_eq!(
+            verdict_with(&["name=apparmor", "name=seccomp,profile=default"]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_with(&["name=seccomp,profile=unconfined"]),
+            Verdict::Fail
+        );
+        assert_eq!(verdict_with(&["name=apparmor"]), Verdict::Fail);
     }
 }
