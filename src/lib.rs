@@ -1,5 +1,7 @@
 //! threatbench: a read-only audit of Docker and Kubernetes hosts. CIS benchmark checks, linked to
-//! a STRIDE threat model. See DESIGN.md for the pipeline: collect → facts → checks → report.
+//! a STRIDE threat model. The pipeline (collect → facts → checks → threats →
+//! harden → report), the folder of each stage and how to add a check, a threat, a lint rule or
+//! an output format: docs/ARCHITECTURE.md.
 
 pub mod checks;
 pub mod cli;
