@@ -1025,3 +1025,58 @@ fn docker_group_members_are_listed_for_review() {
         "carol",
     );
 }
+
+/// CIS Docker v1.8.0 2.7 without the API: the daemon's configuration shows a devicemapper
+/// choice (fail) or another driver (pass); with no driver configured, dockerd picks one at
+/// start, so the verdict is error, never pass.
+#[test]
+fn v180_devicemapper_from_the_configuration_without_the_api() {
+    use threatbench::checks::Benchmark;
+    use threatbench::checks::editions::Editions;
+    let root = Root::good();
+    let v180 = Selection {
+        select: vec!["daemon-no-devicemapper".into()],
+        editions: Editions {
+            docker: Benchmark::CisDocker180,
+            ..Editions::default()
+        },
+        ..Default::default()
+    };
+    let judge = |root: &Root| {
+        let results = checks::run(&root.facts(), &v180);
+        assert_eq!(results.len(), 1, "2.7 runs under v1.8.0");
+        (
+            results[0].outcome.verdict,
+            results[0].outcome.evidence.clone(),
+        )
+    };
+    root.write(
+        "etc/docker/daemon.json",
+        "{\"storage-driver\": \"devicemapper\"}\n",
+        0o644,
+    );
+    let (verdict, evidence) = judge(&root);
+    assert_eq!(verdict, Verdict::Fail, "{evidence}");
+    assert!(
+        evidence.contains("storage-driver=devicemapper (/etc/docker/daemon.json)"),
+        "{evidence}"
+    );
+    root.write(
+        "etc/docker/daemon.json",
+        "{\"storage-driver\": \"overlay2\"}\n",
+        0o644,
+    );
+    let (verdict, evidence) = judge(&root);
+    assert_eq!(verdict, Verdict::Pass, "{evidence}");
+    assert!(evidence.contains("overlay2"), "{evidence}");
+    root.write("etc/docker/daemon.json", "{}\n", 0o644);
+    let (verdict, evidence) = judge(&root);
+    assert_eq!(verdict, Verdict::Error, "{evidence}");
+    assert!(evidence.contains("storage driver unknown"), "{evidence}");
+    // Under the default v1.6.0 the item does not exist and does not run.
+    let v160 = Selection {
+        select: vec!["daemon-no-devicemapper".into()],
+        ..Default::default()
+    };
+    assert!(checks::run(&root.facts(), &v160).is_empty());
+}

@@ -207,3 +207,78 @@ fn collected_bundle_scans_like_the_root() {
     };
     assert_eq!(verdicts(&from_root), verdicts(&from_bundle));
 }
+
+/// Kubernetes picks its edition by the detected version as kube-bench does: v2.0 from 1.34,
+/// v1.12 below; the JSON and the table say which and why, the verdicts do not change, and an
+/// explicit --benchmark wins.
+#[test]
+fn kubernetes_edition_follows_the_version_and_keeps_the_verdicts() {
+    let n = NodeRoot::kubeadm_control_plane();
+    let v134 = json(&scan(
+        n.path(),
+        &["--k8s-version", "v1.34.2", "--format", "json"],
+    ));
+    let v133 = json(&scan(n.path(), &["--format", "json"]));
+    let kube_choice = |doc: &serde_json::Value| {
+        doc["benchmark_choice"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["edition"].as_str().unwrap().starts_with("cis-kubernetes"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no Kubernetes choice: {}", doc["benchmark_choice"]))
+    };
+    let c134 = kube_choice(&v134);
+    assert_eq!(c134["edition"], "cis-kubernetes-2.0");
+    assert!(c134["reason"].as_str().unwrap().contains("1.34"), "{c134}");
+    assert_eq!(kube_choice(&v133)["edition"], "cis-kubernetes-1.12");
+    let kube = |doc: &serde_json::Value, edition: &str| -> Vec<(String, String, String)> {
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["benchmark"] == edition)
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["slug"].as_str().unwrap().to_string(),
+                    r["verdict"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (
+        kube(&v134, "cis-kubernetes-2.0"),
+        kube(&v133, "cis-kubernetes-1.12"),
+    );
+    assert_eq!(a.len(), 131);
+    // Same ids and verdicts, except where the version itself is evidence (k8s.1 is ours).
+    assert_eq!(a, b);
+    let forced = json(&scan(
+        n.path(),
+        &[
+            "--k8s-version",
+            "v1.34.2",
+            "--benchmark",
+            "cis-kubernetes-1.12",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(kube_choice(&forced)["edition"], "cis-kubernetes-1.12");
+    assert_eq!(kube_choice(&forced)["reason"], "--benchmark");
+    let table = scan(
+        n.path(),
+        &[
+            "--k8s-version",
+            "v1.34.2",
+            "--select",
+            "cis-kubernetes-2.0/1.2.29",
+        ],
+    );
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("CIS Kubernetes Benchmark v2.0: Kubernetes 1.34"),
+        "{text}"
+    );
+}

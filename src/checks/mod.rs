@@ -3,6 +3,7 @@
 
 pub mod artifact;
 pub mod docker;
+pub mod editions;
 pub mod file_perms;
 pub mod image_ref;
 pub mod kube;
@@ -31,8 +32,17 @@ pub enum Benchmark {
     CisDocker160,
     #[serde(rename = "cis-docker-1.3.1")]
     CisDocker131,
+    /// v1.6.0's ids; four section-1.1 items change Automated/Manual (see [`editions`]).
+    #[serde(rename = "cis-docker-1.7.0")]
+    CisDocker170,
+    /// Adds 2.7 (devicemapper) and renumbers v1.6.0's 2.7–2.18 as 2.8–2.19.
+    #[serde(rename = "cis-docker-1.8.0")]
+    CisDocker180,
     #[serde(rename = "cis-kubernetes-1.12")]
     CisKubernetes112,
+    /// v1.12's 131 ids for Kubernetes 1.34–1.35; two remediation texts changed.
+    #[serde(rename = "cis-kubernetes-2.0")]
+    CisKubernetes20,
     /// threatbench's own checks, which no benchmark numbers.
     #[serde(rename = "threatbench")]
     Threatbench,
@@ -43,27 +53,55 @@ impl Benchmark {
         match self {
             Benchmark::CisDocker160 => "cis-docker-1.6.0",
             Benchmark::CisDocker131 => "cis-docker-1.3.1",
+            Benchmark::CisDocker170 => "cis-docker-1.7.0",
+            Benchmark::CisDocker180 => "cis-docker-1.8.0",
             Benchmark::CisKubernetes112 => "cis-kubernetes-1.12",
+            Benchmark::CisKubernetes20 => "cis-kubernetes-2.0",
             Benchmark::Threatbench => "threatbench",
         }
     }
 
     pub fn parse(s: &str) -> Option<Benchmark> {
-        [
-            Benchmark::CisDocker160,
-            Benchmark::CisDocker131,
-            Benchmark::CisKubernetes112,
-            Benchmark::Threatbench,
-        ]
-        .into_iter()
-        .find(|b| b.as_str() == s)
+        Benchmark::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// Every edition threatbench knows, threatbench's own checks last.
+    pub const ALL: [Benchmark; 7] = [
+        Benchmark::CisDocker160,
+        Benchmark::CisDocker131,
+        Benchmark::CisDocker170,
+        Benchmark::CisDocker180,
+        Benchmark::CisKubernetes112,
+        Benchmark::CisKubernetes20,
+        Benchmark::Threatbench,
+    ];
+
+    /// The CIS Kubernetes editions (the rest are Docker's, or threatbench's own).
+    pub fn is_kubernetes(self) -> bool {
+        matches!(
+            self,
+            Benchmark::CisKubernetes112 | Benchmark::CisKubernetes20
+        )
+    }
+
+    pub fn is_docker(self) -> bool {
+        matches!(
+            self,
+            Benchmark::CisDocker160
+                | Benchmark::CisDocker131
+                | Benchmark::CisDocker170
+                | Benchmark::CisDocker180
+        )
     }
 
     pub fn title(self) -> &'static str {
         match self {
             Benchmark::CisDocker160 => "CIS Docker Benchmark v1.6.0",
             Benchmark::CisDocker131 => "CIS Docker Benchmark v1.3.1",
+            Benchmark::CisDocker170 => "CIS Docker Benchmark v1.7.0",
+            Benchmark::CisDocker180 => "CIS Docker Benchmark v1.8.0",
             Benchmark::CisKubernetes112 => "CIS Kubernetes Benchmark v1.12",
+            Benchmark::CisKubernetes20 => "CIS Kubernetes Benchmark v2.0",
             Benchmark::Threatbench => "threatbench",
         }
     }
@@ -229,12 +267,27 @@ impl Check {
             .unwrap_or(Benchmark::Threatbench)
     }
 
-    /// The id in a given edition, if the item exists there.
+    /// The id in a given edition, if the item exists there: as listed in `ids`, else derived
+    /// from the edition it follows ([`editions::derived_id`]).
     pub fn id_in(&self, benchmark: Benchmark) -> Option<&'static str> {
+        self.listed_id(benchmark)
+            .or_else(|| editions::derived_id(self, benchmark))
+    }
+
+    /// The id as `ids` lists it, without derivation.
+    pub(crate) fn listed_id(&self, benchmark: Benchmark) -> Option<&'static str> {
         self.ids
             .iter()
             .find(|(b, _)| *b == benchmark)
             .map(|(_, id)| *id)
+    }
+
+    /// The item's id in every edition that has it, listed or derived, in [`Benchmark::ALL`] order.
+    pub fn all_ids(&self) -> Vec<(Benchmark, &'static str)> {
+        Benchmark::ALL
+            .into_iter()
+            .filter_map(|b| self.id_in(b).map(|id| (b, id)))
+            .collect()
     }
 
     pub fn run(&self, ctx: &Context) -> Outcome {

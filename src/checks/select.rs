@@ -5,6 +5,7 @@
 //! edition does not have is known by its primary id (as the report shows it). An id can also be
 //! qualified with its edition (`cis-docker-1.3.1/5.10`), which holds whatever the numbering.
 
+use super::editions::{self, Editions};
 use super::{Benchmark, Check};
 
 #[derive(Debug, Clone, Default)]
@@ -16,10 +17,15 @@ pub struct Selection {
     /// Only checks of this benchmark (`--benchmark`); threatbench's own checks go with the
     /// benchmark family (Docker or Kubernetes) of the component they guard.
     pub benchmark: Option<Benchmark>,
+    /// The editions in use: a check a later edition added runs only under that edition.
+    pub editions: Editions,
 }
 
 impl Selection {
     pub fn includes(&self, check: &Check) -> bool {
+        if !editions::in_edition(check, &self.editions) {
+            return false;
+        }
         if let Some(b) = self.benchmark
             && check.id_in(b).is_none()
             && !(check.benchmark() == Benchmark::Threatbench
@@ -51,7 +57,7 @@ impl Selection {
 }
 
 fn is_kubernetes(b: Benchmark) -> bool {
-    b == Benchmark::CisKubernetes112
+    b.is_kubernetes()
 }
 
 fn component_is_kubernetes(check: &Check) -> bool {
@@ -70,7 +76,7 @@ fn ids_under(check: &Check, numbering: Option<Benchmark>) -> Vec<&'static str> {
         return vec![];
     }
     match numbering {
-        None => check.ids.iter().map(|(_, id)| *id).collect(),
+        None => check.all_ids().into_iter().map(|(_, id)| id).collect(),
         Some(b) => vec![check.id_in(b).unwrap_or_else(|| check.id())],
     }
 }
@@ -108,6 +114,7 @@ mod tests {
             ignore: vec![],
             numbering,
             benchmark: None,
+            editions: Editions::default(),
         };
         all()
             .iter()
@@ -130,6 +137,7 @@ mod tests {
             ignore: vec!["container-privileged".into(), "9".into(), "5.99".into()],
             numbering: V160,
             benchmark: None,
+            editions: Editions::default(),
         };
         assert_eq!(sel.unknown_tokens(), ["nonexistent", "9", "5.99"]);
     }
@@ -193,12 +201,34 @@ mod tests {
     }
 
     #[test]
+    fn v180_ids_select_under_v180_and_its_new_item_runs_only_there() {
+        let v180 = Selection {
+            select: vec!["2.7".into(), "2.8".into()],
+            numbering: Some(Benchmark::CisDocker180),
+            editions: Editions {
+                docker: Benchmark::CisDocker180,
+                ..Editions::default()
+            },
+            ..Selection::default()
+        };
+        let picked: Vec<_> = all()
+            .iter()
+            .filter(|c| v180.includes(c))
+            .map(|c| c.slug)
+            .collect();
+        assert_eq!(picked, ["daemon-tls-on-tcp", "daemon-no-devicemapper"]);
+        assert_eq!(selected(&["2.7"], V160), ["daemon-tls-on-tcp"]);
+        assert!(!selected(&[], None).contains(&"daemon-no-devicemapper"));
+    }
+
+    #[test]
     fn ignore_uses_the_numbering_too() {
         let sel = Selection {
             select: vec!["5.10".into(), "5.11".into()],
             ignore: vec!["5.10".into()],
             numbering: V131,
             benchmark: None,
+            editions: Editions::default(),
         };
         let picked: Vec<_> = all()
             .iter()

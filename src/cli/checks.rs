@@ -20,7 +20,8 @@ pub enum ChecksCommand {
     List {
         /// Only checks of this benchmark, with the ids it gives them.
         #[arg(long, value_name = "EDITION",
-              value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12", "threatbench"])]
+              value_parser = ["cis-docker-1.6.0", "cis-docker-1.7.0", "cis-docker-1.8.0", "cis-docker-1.3.1",
+                              "cis-kubernetes-1.12", "cis-kubernetes-2.0", "threatbench"])]
         benchmark: Option<String>,
     },
     /// The documentation of one check (or lint rule). Exit 2 when nothing has that name.
@@ -61,8 +62,8 @@ pub fn run(args: ChecksArgs) -> anyhow::Result<u8> {
                     .iter()
                     .filter(|o| o.slug != c.slug && !check.contains('/'))
                     .filter_map(|o| {
-                        o.ids
-                            .iter()
+                        o.all_ids()
+                            .into_iter()
                             .find(|(_, id)| *id == check)
                             .map(|(b, id)| format!("{}/{id} ({})", b.as_str(), o.slug))
                     })
@@ -128,7 +129,7 @@ fn list(filter: Option<Benchmark>) -> String {
             c.slug,
             if c.level == checks::Level::One { 1 } else { 2 },
             c.severity.as_str(),
-            format!("{:?}", c.assessment).to_lowercase(),
+            format!("{:?}", checks::editions::assessment_in(c, benchmark)).to_lowercase(),
             c.title
         );
     }
@@ -140,8 +141,8 @@ pub fn explain(c: &Check) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} {} — {}\n", c.id(), c.slug, c.title);
     let ids: Vec<String> = c
-        .ids
-        .iter()
+        .all_ids()
+        .into_iter()
         .map(|(b, id)| format!("{} {id}", b.title()))
         .collect();
     let _ = writeln!(
@@ -160,10 +161,55 @@ pub fn explain(c: &Check) -> String {
     ] {
         let _ = writeln!(out, "## {heading}\n{text}\n");
     }
+    out.push_str(&edition_notes(c));
     let _ = writeln!(out, "## References\n{}", ids.join("; "));
     if !c.doc.references.is_empty() {
         let _ = writeln!(out, "{}", c.doc.references);
     }
+    out
+}
+
+/// What the newer editions change for this item: its number, its Automated/Manual flag (with
+/// the low confidence of the one source that shows it) and its remediation text.
+fn edition_notes(c: &Check) -> String {
+    use checks::editions::{assessment_changed, assessment_in, remediation_in};
+    let mut notes = Vec::new();
+    if let (Some(old), Some(new)) = (
+        c.id_in(Benchmark::CisDocker160),
+        c.id_in(Benchmark::CisDocker180),
+    ) && old != new
+    {
+        notes.push(format!(
+            "CIS Docker v1.8.0 numbers it {new} (v1.6.0 and v1.7.0: {old}): v1.8.0 inserted 2.7, devicemapper."
+        ));
+    }
+    if c.benchmark() == Benchmark::CisDocker180 {
+        notes.push(
+            "New in CIS Docker v1.8.0: it runs only under `--benchmark cis-docker-1.8.0` (or `--numbering`, or `benchmark:` in .threatbench.yaml)."
+                .to_string(),
+        );
+    }
+    if assessment_changed(c, Benchmark::CisDocker180) {
+        notes.push(format!(
+            "CIS Docker v1.7.0 and v1.8.0 mark it {} (v1.6.0: {}); one generated source shows this change, so confidence is low.",
+            format!("{:?}", assessment_in(c, Benchmark::CisDocker180)).to_lowercase(),
+            format!("{:?}", c.assessment).to_lowercase()
+        ));
+    }
+    let v20 = remediation_in(c, Benchmark::CisKubernetes20);
+    if v20 != c.doc.remediation {
+        notes.push(format!(
+            "CIS Kubernetes v2.0 changes the remediation: {v20}"
+        ));
+    }
+    if notes.is_empty() {
+        return String::new();
+    }
+    let mut out = "## Editions\n".to_string();
+    for n in notes {
+        let _ = writeln!(out, "- {n}");
+    }
+    out.push('\n');
     out
 }
 

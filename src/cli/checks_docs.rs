@@ -34,6 +34,10 @@ fn index() -> String {
         out,
         "Generated from the check registry by `{REFRESH_COMMAND}`; do not edit by hand.\n"
     );
+    let _ = writeln!(
+        out,
+        "Editions: CIS Docker v1.7.0 keeps v1.6.0's ids; v1.8.0 adds 2.7 (devicemapper) and numbers v1.6.0's 2.7–2.18 as 2.8–2.19 (column v1.8.0). CIS Kubernetes v2.0 (Kubernetes 1.34–1.35) keeps v1.12's ids; two remediations changed (1.2.29, 3.2.2). Each page's Editions section lists what changes for its item.\n"
+    );
     let mut current: Option<(Benchmark, String)> = None;
     for c in checks::all() {
         let section = c.id().split('.').next().unwrap_or("").to_string();
@@ -46,15 +50,16 @@ fn index() -> String {
             let _ = writeln!(out, "### {section} {title}\n");
             let _ = writeln!(
                 out,
-                "| id | v1.3.1 | check | level | assessment | severity | title |\n|---|---|---|---|---|---|---|"
+                "| id | v1.3.1 | v1.8.0 | check | level | assessment | severity | title |\n|---|---|---|---|---|---|---|---|"
             );
             current = Some(key);
         }
         let _ = writeln!(
             out,
-            "| {} | {} | [{}]({}) | {} | {} | {} | {} |",
+            "| {} | {} | {} | [{}]({}) | {} | {} | {} | {} |",
             c.id(),
             c.id_in(Benchmark::CisDocker131).unwrap_or("—"),
+            c.id_in(Benchmark::CisDocker180).unwrap_or("—"),
             c.slug,
             page_name(c),
             if c.level == Level::One { 1 } else { 2 },

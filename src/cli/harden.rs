@@ -68,8 +68,9 @@ pub struct HardenArgs {
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
     pub ignore: Vec<String>,
     /// Benchmark edition whose numbers are shown and accepted.
+    /// cis-docker-1.8.0 also lets harden pick its new 2.7 (devicemapper).
     #[arg(long, value_name = "EDITION", default_value = "cis-docker-1.6.0",
-          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1"])]
+          value_parser = ["cis-docker-1.6.0", "cis-docker-1.7.0", "cis-docker-1.8.0", "cis-docker-1.3.1"])]
     pub numbering: String,
     /// Make sure at least one pick is not among these checks, e.g. the exercise items
     /// `--numbering cis-docker-1.3.1 --at-least-one-beyond 5.10,5.14,5.22`.
@@ -124,7 +125,17 @@ impl HardenArgs {
             ignore: self.ignore.clone(),
             numbering: Some(numbering),
             benchmark: None,
+            editions: editions_for(numbering),
         }
+    }
+}
+
+/// Harden numbers Docker items in `--numbering`; that edition's own items (v1.8.0's 2.7) can
+/// be picked too.
+fn editions_for(numbering: Benchmark) -> checks::editions::Editions {
+    checks::editions::Editions {
+        docker: numbering,
+        ..checks::editions::Editions::default()
     }
 }
 
@@ -163,6 +174,7 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
     let facts = super::scan::load_facts(&args.source, args.facts.as_deref())?;
     let every_check = Selection {
         numbering: Some(numbering),
+        editions: editions_for(numbering),
         ..Selection::default()
     };
     let results = checks::run(&facts, &every_check);

@@ -64,12 +64,14 @@ pub struct ScanArgs {
     /// Benchmark edition whose numbers are shown and accepted by --select/--ignore (default:
     /// the --benchmark edition, else cis-docker-1.6.0). Other benchmarks' ids can be written
     /// as EDITION/ID, e.g. cis-kubernetes-1.12/1.2.15.
-    #[arg(long, value_name = "EDITION",
-          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12"])]
+    #[arg(long, value_name = "EDITION", value_parser = EDITIONS)]
     pub numbering: Option<String>,
     /// Run only this benchmark's checks (and threatbench's own checks of the same platform).
-    #[arg(long, value_name = "EDITION",
-          value_parser = ["cis-docker-1.6.0", "cis-docker-1.3.1", "cis-kubernetes-1.12"])]
+    /// Without it, Docker checks use cis-docker-1.6.0 (docker-bench-security's ids; v1.8.0 adds
+    /// 2.7 and renumbers 2.7–2.18 as 2.8–2.19) and Kubernetes checks the edition of the
+    /// detected version: cis-kubernetes-2.0 from Kubernetes 1.34, cis-kubernetes-1.12 below or
+    /// when unknown. `benchmark:` in .threatbench.yaml sets other defaults.
+    #[arg(long, value_name = "EDITION", value_parser = EDITIONS)]
     pub benchmark: Option<String>,
     /// Show the evidence of passing checks too, and every object (not only the failing ones).
     #[arg(short, long)]
@@ -82,22 +84,31 @@ pub struct ScanArgs {
     pub model: super::threats::ModelArgs,
 }
 
+/// The editions `--benchmark` and `--numbering` accept.
+pub const EDITIONS: [&str; 6] = [
+    "cis-docker-1.6.0",
+    "cis-docker-1.7.0",
+    "cis-docker-1.8.0",
+    "cis-docker-1.3.1",
+    "cis-kubernetes-1.12",
+    "cis-kubernetes-2.0",
+];
+
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let model = args.model.load()?;
     let facts = load_or_collect(&args)?;
     let benchmark = args.benchmark.as_deref().and_then(Benchmark::parse);
-    let numbering = args
-        .numbering
-        .as_deref()
-        .and_then(Benchmark::parse)
-        .or(benchmark)
-        .unwrap_or(Benchmark::CisDocker160);
+    let config = crate::lint::Config::discover(None)?;
+    let typed_numbering = args.numbering.as_deref().and_then(Benchmark::parse);
+    let mut editions = choose_editions(&facts, benchmark, typed_numbering, &config);
+    let numbering = typed_numbering.or(benchmark).unwrap_or(editions.docker);
     let selection = Selection {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         numbering: Some(numbering),
         benchmark,
+        editions: editions.clone(),
     };
     reject_unknown_tokens(&selection, numbering)?;
     let mut results = checks::run(&facts, &selection);
@@ -109,20 +120,26 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     if results.is_empty() {
         anyhow::bail!("--select/--ignore leave no check to run");
     }
-    warn_kubernetes_version(&facts, &results);
+    warn_kubernetes_version(&facts, &results, editions.kubernetes);
+    editions.retain_families(
+        results
+            .iter()
+            .any(|r| !checks::editions::is_kubernetes_check(r.check)),
+        results.iter().any(|r| {
+            checks::editions::is_kubernetes_check(r.check) && r.outcome.verdict != Verdict::Skip
+        }),
+    );
     let lint = if args.path.is_empty() {
         None
     } else {
-        let opts = crate::lint::Options {
-            config: crate::lint::Config::discover(None)?,
-            kind: None,
-        };
+        let opts = crate::lint::Options { config, kind: None };
         Some(crate::lint::lint_paths(&args.path, &opts))
     };
     let report = ScanReport {
         facts: &facts,
         results,
         numbering,
+        editions,
         duration_ms: started.elapsed().as_millis(),
         threats: None,
         lint,
@@ -231,9 +248,31 @@ fn read_bundle(path: &std::path::Path) -> anyhow::Result<Facts> {
     })
 }
 
-/// Say on stderr when Kubernetes checks ran against a version CIS 1.12 does not cover, or an
-/// unknown one: they still run, with the 1.32–1.34 rules and defaults.
-fn warn_kubernetes_version(facts: &Facts, results: &[checks::CheckResult]) {
+/// The Docker and Kubernetes editions of a scan and why (see `checks::editions`): `--benchmark`,
+/// then `--numbering`, then `.threatbench.yaml`, then the defaults (Docker v1.6.0; Kubernetes by
+/// the detected version). Shared by scan, threats and harden.
+pub fn choose_editions(
+    facts: &Facts,
+    benchmark: Option<Benchmark>,
+    numbering: Option<Benchmark>,
+    config: &crate::lint::Config,
+) -> checks::editions::Editions {
+    let requested = checks::editions::Requested {
+        benchmark,
+        numbering,
+        config: config.benchmarks.clone(),
+        config_file: config.file.as_ref().map(|p| p.display().to_string()),
+    };
+    let version = &facts.kube.version;
+    checks::editions::Editions::choose(
+        &requested,
+        version.minor().map(|v| (v, version.source.as_str())),
+    )
+}
+
+/// Say on stderr when Kubernetes checks ran against a version the edition in use does not cover,
+/// or an unknown one: they still run, with that edition's rules.
+fn warn_kubernetes_version(facts: &Facts, results: &[checks::CheckResult], edition: Benchmark) {
     let kube = &facts.kube;
     let ran = results.iter().any(|r| {
         r.check.id_in(Benchmark::CisKubernetes112).is_some() && r.outcome.verdict != Verdict::Skip
@@ -241,15 +280,23 @@ fn warn_kubernetes_version(facts: &Facts, results: &[checks::CheckResult]) {
     if !ran {
         return;
     }
-    match (kube.version.version.as_deref(), kube.version.in_cis_1_12()) {
-        (Some(_), Some(true)) => {}
+    let covers: std::ops::RangeInclusive<u32> = if edition == Benchmark::CisKubernetes20 {
+        checks::editions::KUBERNETES_2_0_FROM_MINOR..=35
+    } else {
+        crate::facts::kube::CIS_1_12_MINORS
+    };
+    let scope = format!("Kubernetes 1.{}–1.{}", covers.start(), covers.end());
+    match (kube.version.version.as_deref(), kube.version.minor()) {
+        (Some(_), Some((1, minor))) if covers.contains(&minor) => {}
         (Some(v), _) => anstream::eprintln!(
-            "threatbench: warning: Kubernetes {v} ({}) is outside CIS Kubernetes Benchmark v1.12 (Kubernetes 1.32–1.34); its checks ran with v1.12 rules and 1.32–1.34 defaults",
-            kube.version.source
+            "threatbench: warning: Kubernetes {v} ({}) is outside {} ({scope}); its checks ran with that edition's rules",
+            kube.version.source,
+            edition.title()
         ),
         (None, _) => anstream::eprintln!(
-            "threatbench: warning: Kubernetes version unknown ({}); checks ran with CIS v1.12 rules and 1.32–1.34 defaults",
-            kube.version.source
+            "threatbench: warning: Kubernetes version unknown ({}); checks ran with {} rules ({scope})",
+            kube.version.source,
+            edition.title()
         ),
     }
 }

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::collect::SourceArgs;
 use super::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, write_output};
-use crate::checks::{self, Benchmark, Selection};
+use crate::checks::{self, Selection};
 use crate::report::{self, ScanReport};
 use crate::threats::modelfile::{DEFAULT_DISCOVERED_FILE, DEFAULT_MODEL_FILE};
 use crate::threats::{self, Level, ModelFile, Status};
@@ -148,12 +148,22 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let model = args.model.load()?;
     let facts = super::scan::load_facts(&args.source, args.facts.as_deref())?;
-    let results = checks::run(&facts, &Selection::default());
+    // The editions a scan would use (.threatbench.yaml, the detected Kubernetes version), so
+    // the model's evidence names the ids of the edition in use.
+    let config = crate::lint::Config::discover(None)?;
+    let editions = super::scan::choose_editions(&facts, None, None, &config);
+    let selection = Selection {
+        editions: editions.clone(),
+        numbering: Some(editions.docker),
+        ..Selection::default()
+    };
+    let results = checks::run(&facts, &selection);
     let assessment = threats::assess(&facts, &results, model.as_ref());
     let report = ScanReport {
         facts: &facts,
         results,
-        numbering: Benchmark::CisDocker160,
+        numbering: editions.docker,
+        editions,
         duration_ms: started.elapsed().as_millis(),
         threats: None,
         lint: None,

@@ -9,6 +9,7 @@
 //! skip:                                          # paths not linted (globs; a bare name matches anywhere)
 //!   - vendor
 //!   - "charts/**/templates/**"
+//! benchmark: [cis-docker-1.8.0]                  # scan's default editions (one or a list; --benchmark wins)
 //! ```
 //!
 //! `--select` on the command line replaces the file's `select`; `--ignore` adds to its `ignore`.
@@ -22,8 +23,8 @@ use anyhow::{Context as _, bail};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::checks::Severity;
 use crate::checks::rule::{self, Rule};
+use crate::checks::{Benchmark, Severity};
 
 /// The default file name looked for in the current directory.
 pub const CONFIG_FILE: &str = ".threatbench.yaml";
@@ -39,6 +40,18 @@ struct File {
     severity: BTreeMap<String, String>,
     #[serde(default, alias = "exclude")]
     skip: Vec<String>,
+    #[serde(default)]
+    benchmark: OneOrMany,
+}
+
+/// `benchmark: cis-docker-1.8.0` or `benchmark: [cis-docker-1.8.0, cis-kubernetes-2.0]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
 }
 
 /// The effective lint configuration (file and command line merged).
@@ -51,6 +64,10 @@ pub struct Config {
     skip_set: GlobSet,
     /// Directory of the config file: skip patterns are relative to it.
     base: Option<PathBuf>,
+    /// `benchmark:`: the editions `scan` uses unless `--benchmark` says otherwise.
+    pub benchmarks: Vec<Benchmark>,
+    /// The file these settings came from, for evidence.
+    pub file: Option<PathBuf>,
 }
 
 fn parse_severity(s: &str) -> Option<Severity> {
@@ -70,6 +87,7 @@ impl Config {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let mut c = Config::parse(&text).with_context(|| format!("{}", path.display()))?;
         c.base = path.parent().map(Path::to_path_buf);
+        c.file = Some(path.to_path_buf());
         Ok(c)
     }
 
@@ -98,6 +116,20 @@ impl Config {
             };
             severity.insert(slug, level);
         }
+        let names = match file.benchmark {
+            OneOrMany::None => vec![],
+            OneOrMany::One(b) => vec![b],
+            OneOrMany::Many(list) => list,
+        };
+        let mut benchmarks = Vec::new();
+        for name in names {
+            match Benchmark::parse(name.trim()).filter(|b| b.is_docker() || b.is_kubernetes()) {
+                Some(b) => benchmarks.push(b),
+                None => bail!(
+                    "benchmark: unknown edition {name:?} (one of cis-docker-1.6.0, cis-docker-1.7.0, cis-docker-1.8.0, cis-docker-1.3.1, cis-kubernetes-1.12, cis-kubernetes-2.0)"
+                ),
+            }
+        }
         let mut c = Config {
             select: file.select,
             ignore: file.ignore,
@@ -105,6 +137,8 @@ impl Config {
             skip: Vec::new(),
             skip_set: GlobSet::empty(),
             base: None,
+            benchmarks,
+            file: None,
         };
         c.set_skip(file.skip)?;
         Ok(c)
@@ -222,6 +256,19 @@ mod tests {
         assert!(c.skips(Path::new("./deploy/x/y.json")));
         assert!(!c.skips(Path::new("deploy/x/y.yaml")));
         assert!(!c.skips(Path::new("vendored/Dockerfile")));
+    }
+
+    #[test]
+    fn benchmark_default_one_or_a_list_and_typos_refused() {
+        let one = Config::parse("benchmark: cis-docker-1.8.0\n").unwrap();
+        assert_eq!(one.benchmarks, [Benchmark::CisDocker180]);
+        let many = Config::parse("benchmark: [cis-docker-1.7.0, cis-kubernetes-2.0]\n").unwrap();
+        assert_eq!(
+            many.benchmarks,
+            [Benchmark::CisDocker170, Benchmark::CisKubernetes20]
+        );
+        let err = Config::parse("benchmark: cis-docker-9\n").unwrap_err();
+        assert!(err.to_string().contains("cis-docker-9"), "{err}");
     }
 
     #[test]

@@ -12,6 +12,8 @@ struct Document<'a> {
     tool: Tool,
     target: Target<'a>,
     numbering: &'static str,
+    /// The editions in use and why: `[{"edition", "reason"}]`.
+    benchmark_choice: &'a [crate::checks::editions::Choice],
     complete: bool,
     incomplete: Vec<String>,
     duration_ms: u128,
@@ -98,6 +100,7 @@ pub fn render(report: &ScanReport) -> String {
                 .collect(),
         },
         numbering: report.numbering.as_str(),
+        benchmark_choice: &report.editions.choice,
         complete: incomplete.is_empty(),
         incomplete,
         duration_ms: report.duration_ms,
@@ -112,7 +115,7 @@ pub fn render(report: &ScanReport) -> String {
                     benchmark: benchmark.as_str(),
                     title: r.check.title,
                     level: r.check.level,
-                    assessment: r.check.assessment,
+                    assessment: crate::checks::editions::assessment_in(r.check, benchmark),
                     severity: r.check.severity,
                     component: r.check.component.as_str(),
                     verdict: r.outcome.verdict,
@@ -120,8 +123,8 @@ pub fn render(report: &ScanReport) -> String {
                     objects: &r.outcome.objects,
                     ids: r
                         .check
-                        .ids
-                        .iter()
+                        .all_ids()
+                        .into_iter()
                         .map(|(b, id)| IdEntry {
                             benchmark: b.as_str(),
                             id,

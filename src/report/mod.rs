@@ -24,8 +24,10 @@ pub const SCAN_SCHEMA: &str = "threatbench/scan/v1";
 pub struct ScanReport<'a> {
     pub facts: &'a Facts,
     pub results: Vec<CheckResult>,
-    /// Edition whose numbers are shown.
+    /// Edition whose numbers are shown (Docker checks; and what bare `--select` ids mean).
     pub numbering: Benchmark,
+    /// The Docker and Kubernetes editions in use and why; Kubernetes checks show their ids.
+    pub editions: crate::checks::editions::Editions,
     pub duration_ms: u128,
     /// Lint findings of the project files given with `scan --path`, if any.
     pub lint: Option<crate::lint::LintReport>,
@@ -70,8 +72,13 @@ impl ScanReport<'_> {
     /// The id shown for a check under the chosen numbering (its primary id when the edition
     /// lacks the item), with the benchmark it belongs to.
     pub fn display_id(&self, r: &CheckResult) -> (&'static str, Benchmark) {
-        match r.check.id_in(self.numbering) {
-            Some(id) => (id, self.numbering),
+        let edition = if crate::checks::editions::is_kubernetes_check(r.check) {
+            self.editions.kubernetes
+        } else {
+            self.numbering
+        };
+        match r.check.id_in(edition) {
+            Some(id) => (id, edition),
             None => (r.check.id(), r.check.benchmark()),
         }
     }
@@ -82,7 +89,10 @@ impl ScanReport<'_> {
         let ran = |b: Benchmark| self.results.iter().any(|r| r.check.id_in(b).is_some());
         // The Docker API matters only when Docker checks ran (not for `--benchmark
         // cis-kubernetes-1.12` on a node without dockerd).
-        if ran(Benchmark::CisDocker160) || ran(Benchmark::CisDocker131) {
+        if ran(Benchmark::CisDocker160)
+            || ran(Benchmark::CisDocker131)
+            || ran(Benchmark::CisDocker180)
+        {
             if let Some(u) = self.facts.docker.as_result().err() {
                 reasons.push(u.reason.clone());
             }
@@ -122,7 +132,7 @@ impl ScanReport<'_> {
 /// Section titles for the terminal grouping.
 pub fn section_title(benchmark: Benchmark, section: &str) -> &'static str {
     match (benchmark, section) {
-        (Benchmark::CisDocker160 | Benchmark::CisDocker131, s) => match s {
+        (b, s) if b.is_docker() => match s {
             "1" => "Host configuration",
             "2" => "Docker daemon configuration",
             "3" => "Docker daemon configuration files",
@@ -132,7 +142,7 @@ pub fn section_title(benchmark: Benchmark, section: &str) -> &'static str {
             "7" => "Docker swarm configuration",
             _ => "",
         },
-        (Benchmark::CisKubernetes112, s) => match s {
+        (b, s) if b.is_kubernetes() => match s {
             "1" => "Control plane components",
             "2" => "etcd",
             "3" => "Control plane configuration",

@@ -68,6 +68,14 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
             }
         );
     }
+    for choice in &report.editions.choice {
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            choice.edition.title(),
+            terminal(&choice.reason)
+        );
+    }
 
     // A benchmark whose checks all skip (no Kubernetes on this host) is one block: its reasons,
     // not a hundred SKIP lines; --verbose lists them.

@@ -886,6 +886,7 @@ mod tests {
             facts: &facts,
             results,
             numbering: Benchmark::CisDocker160,
+            editions: Default::default(),
             duration_ms: 0,
             threats: None,
             lint: None,

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{V131, V160, docker};
+use super::{V131, V160, V180, docker};
 use crate::checks::{
     Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
     Verdict,
@@ -113,6 +113,23 @@ pub const CHECKS: &[Check] = &[
             references: "",
         },
         evaluate: Evaluate::Context(aufs),
+    },
+    Check {
+        slug: "daemon-no-devicemapper",
+        ids: &[(V180, "2.7")],
+        title: "Do not use the devicemapper storage driver",
+        level: One,
+        assessment: Manual,
+        severity: Medium,
+        component: Component::DockerDaemon,
+        doc: Doc {
+            what: "The daemon's storage driver is not `devicemapper` (new in CIS Docker v1.8.0; runs only under `--benchmark cis-docker-1.8.0`).",
+            why: "devicemapper is deprecated and was removed in Docker Engine v25: loop-lvm mode is slow and fragile, thin pools that fill up take every container on the host down (denial of service), and a daemon upgrade can leave its images unreadable.",
+            evidence: "`Driver` from `docker info`; when the API cannot be reached, `storage-driver` from dockerd's flags or daemon.json (an unset driver is then unknown: dockerd picks one at start).",
+            remediation: "Move to `overlay2`: save or push the images and back up the volumes, set `\"storage-driver\": \"overlay2\"` in daemon.json (or drop `--storage-driver devicemapper`), restart dockerd, and restore.",
+            references: "https://docs.docker.com/engine/deprecated/#device-mapper-storage-driver",
+        },
+        evaluate: Evaluate::Context(devicemapper),
     },
     Check {
         slug: "daemon-tls-on-tcp",
@@ -504,6 +521,44 @@ fn aufs(ctx: &Context) -> Outcome {
             )
         }
         Err(e) => e,
+    }
+}
+
+/// From the running daemon when the API answers; else from its configuration, which shows a
+/// devicemapper choice but cannot show the driver dockerd would pick when none is set.
+fn devicemapper(ctx: &Context) -> Outcome {
+    if let Ok(d) = docker(ctx)
+        && let Some(driver) = d.info.driver.as_deref().filter(|d| !d.is_empty())
+    {
+        return Outcome::pass_if(
+            driver != "devicemapper",
+            format!("storage driver: {driver} (docker info)"),
+        );
+    }
+    let api = match docker(ctx) {
+        Ok(_) => "docker info reports no driver".to_string(),
+        Err(e) => e.evidence,
+    };
+    let setting = ctx.daemon.get("storage-driver");
+    match setting.strings().first() {
+        Some(driver) => Outcome::pass_if(
+            driver != "devicemapper",
+            format!(
+                "{} (configured; the API was not read: {api})",
+                setting.describe("storage-driver")
+            ),
+        ),
+        // An unknown setting already names the API's failure.
+        None => Outcome::error(match setting {
+            Setting::Unknown { .. } => format!(
+                "storage driver unknown: {}",
+                setting.describe("storage-driver")
+            ),
+            _ => format!(
+                "storage driver unknown: {api}; {}",
+                setting.describe("storage-driver")
+            ),
+        }),
     }
 }
 

@@ -27,6 +27,8 @@ pub const SECTIONS: &[&[Check]] = &[
 
 pub(crate) const V160: Benchmark = Benchmark::CisDocker160;
 pub(crate) const V131: Benchmark = Benchmark::CisDocker131;
+/// Items new in v1.8.0 list only their v1.8.0 id; the others derive theirs (`checks::editions`).
+pub(crate) const V180: Benchmark = Benchmark::CisDocker180;
 
 /// The Docker API facts, or the `error` outcome that says why they are missing.
 pub(crate) fn docker<'a>(ctx: &'a Context) -> Result<&'a DockerFacts, Outcome> {

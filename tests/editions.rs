@@ -1,0 +1,151 @@
+//! Benchmark editions as a user runs them: `--benchmark cis-docker-1.8.0` (and 1.7.0) against
+//! the private test daemon, and the Kubernetes edition picked by the detected version.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Daemon, Scan};
+
+/// slug → verdict of every result.
+fn verdicts(s: &Scan) -> BTreeMap<String, String> {
+    s.results()
+        .iter()
+        .map(|r| {
+            (
+                r["slug"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn docker_editions_give_the_same_verdicts_and_v180_adds_2_7() {
+    let Some(d) = Daemon::main("docker_editions_give_the_same_verdicts_and_v180_adds_2_7") else {
+        return;
+    };
+    let v160 = d.scan(&[]);
+    let v170 = d.scan(&["--benchmark", "cis-docker-1.7.0"]);
+    let v180 = d.scan(&["--benchmark", "cis-docker-1.8.0"]);
+
+    // The default says which edition and how to get the newer one.
+    let choice = &v160.json["benchmark_choice"][0];
+    assert_eq!(choice["edition"], "cis-docker-1.6.0");
+    assert!(
+        choice["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--benchmark cis-docker-1.8.0"),
+        "{choice}"
+    );
+    assert_eq!(
+        v180.json["benchmark_choice"][0]["edition"],
+        "cis-docker-1.8.0"
+    );
+    assert_eq!(v180.json["benchmark_choice"][0]["reason"], "--benchmark");
+
+    // Unchanged items: the same verdicts under every edition.
+    let (a, b, mut c) = (verdicts(&v160), verdicts(&v170), verdicts(&v180));
+    let docker_only = |m: &BTreeMap<String, String>, s: &Scan| -> BTreeMap<String, String> {
+        let docker: Vec<&str> = s
+            .results()
+            .iter()
+            .filter(|r| r["benchmark"].as_str().unwrap().starts_with("cis-docker"))
+            .map(|r| r["slug"].as_str().unwrap())
+            .collect();
+        m.iter()
+            .filter(|(k, _)| docker.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    assert_eq!(c.remove("daemon-no-devicemapper").as_deref(), Some("pass"));
+    assert_eq!(docker_only(&a, &v160), docker_only(&b, &v170));
+    assert_eq!(docker_only(&a, &v160), docker_only(&c, &v180));
+    assert!(
+        !a.contains_key("daemon-no-devicemapper"),
+        "2.7 is not a v1.6.0 item"
+    );
+
+    // The new 2.7 on a vfs daemon, and the renumbered TLS item as 2.8.
+    v180.expect_check("2.7", "pass");
+    assert!(
+        v180.evidence("2.7")
+            .contains("storage driver: vfs (docker info)"),
+        "{}",
+        v180.evidence("2.7")
+    );
+    let tls = v180.result("2.8");
+    assert_eq!(tls["slug"], "daemon-tls-on-tcp");
+    assert_eq!(tls["benchmark"], "cis-docker-1.8.0");
+    assert_eq!(v160.result("2.7")["slug"], "daemon-tls-on-tcp");
+    assert_eq!(v170.result("2.7")["benchmark"], "cis-docker-1.7.0");
+    // v1.7.0 flips 1.1.4 to manual.
+    assert_eq!(v170.result("1.1.4")["assessment"], "manual");
+    assert_eq!(v160.result("1.1.4")["assessment"], "automated");
+
+    // The table says the edition and why.
+    let out = d
+        .threatbench()
+        .args([
+            "scan",
+            "--benchmark",
+            "cis-docker-1.8.0",
+            "--select",
+            "2.7,2.8",
+        ])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("CIS Docker Benchmark v1.8.0: --benchmark"),
+        "{table}"
+    );
+    assert!(
+        table.contains("2.7 ") && table.contains("daemon-no-devicemapper"),
+        "{table}"
+    );
+    assert!(
+        table.contains("2.8 ") && table.contains("daemon-tls-on-tcp"),
+        "{table}"
+    );
+}
+
+/// `checks explain` and `checks list` know the editions without a daemon.
+#[test]
+fn checks_commands_know_the_editions() {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("threatbench")
+        .args(["checks", "explain", "cis-docker-1.8.0/2.8"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("daemon-tls-on-tcp"), "{text}");
+    assert!(text.contains("CIS Docker v1.8.0 numbers it 2.8"), "{text}");
+    let out = assert_cmd::cargo::cargo_bin_cmd!("threatbench")
+        .args(["checks", "list", "--benchmark", "cis-docker-1.8.0"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("{id} not listed:\n{text}"))
+            .to_string()
+    };
+    assert!(line("2.7").contains("daemon-no-devicemapper"));
+    assert!(
+        line("2.19").contains("daemon-experimental-disabled")
+            || line("2.19").contains("experimental")
+    );
+    assert!(line("1.1.15").contains("automated"), "{}", line("1.1.15"));
+    let out = assert_cmd::cargo::cargo_bin_cmd!("threatbench")
+        .args(["checks", "explain", "cis-kubernetes-2.0/1.2.29"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("CIS Kubernetes v2.0 changes the remediation"),
+        "{text}"
+    );
+}
