@@ -5,7 +5,8 @@
 //! editions it was written against (v1.6.0 and v1.3.1, Kubernetes v1.12):
 //!
 //! - **CIS Docker v1.7.0** keeps v1.6.0's 117 ids. 1.1.9 names the `docker.sock` socket instead
-//!   of the `docker.socket` unit (wording only: threatbench audits the unit's listen path).
+//!   of the `docker.socket` unit; threatbench still audits the unit under every edition (a known
+//!   gap, stated in 1.1.9's docs).
 //! - **CIS Docker v1.8.0** adds 2.7 (the devicemapper storage driver is not used) and renumbers
 //!   v1.6.0's 2.7–2.18 as 2.8–2.19; sections 1 and 3–7 keep their ids.
 //! - v1.7.0 and v1.8.0 mark 1.1.4 Manual (v1.6.0: Automated) and 1.1.15, 1.1.17 and 1.1.18

@@ -189,6 +189,12 @@ fn edition_notes(c: &Check) -> String {
                 .to_string(),
         );
     }
+    if c.slug == "audit-rule-docker-socket" {
+        notes.push(
+            "CIS Docker v1.7.0 and v1.8.0 ask for a watch on the `docker.sock` socket file instead of the `docker.socket` unit; threatbench still audits the unit under every edition (not yet followed)."
+                .to_string(),
+        );
+    }
     if assessment_changed(c, Benchmark::CisDocker180) {
         notes.push(format!(
             "CIS Docker v1.7.0 and v1.8.0 mark it {} (v1.6.0: {}); one generated source shows this change, so confidence is low.",
