@@ -7,6 +7,7 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod facts;
+pub mod fuzzing;
 pub mod harden;
 pub mod lint;
 pub mod report;
