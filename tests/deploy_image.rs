@@ -1,0 +1,164 @@
+//! The node scan as the DaemonSet in deploy/kubernetes runs it: threatbench in a container with
+//! the host's PID namespace and the host's `/` mounted read-only at `/host`, scanning
+//! `--root /host`. No registry is reachable, so the image is made with `docker import` from the
+//! binary these tests built and the shared libraries it links (from `ldd`, with the dynamic
+//! loader). The container must reach the same host-file verdicts (CIS Docker 1.1 audit rules and
+//! partition, 3.x file owners and modes) as a scan run directly on the host with `--root /`.
+//!
+//! Both scans name the test daemon's socket in DOCKER_HOST: the test machine runs several
+//! dockerd processes (one per concurrent test), and the scan picks the one whose `-H` serves
+//! that endpoint. On a node there is one dockerd and nothing needs naming. The socket itself is
+//! not mounted into the container (as in the DaemonSet), so there the API stays unreachable.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Daemon, Scan, unique_name};
+use serde_json::Value;
+
+/// The binary under test.
+const BINARY: &str = env!("CARGO_BIN_EXE_threatbench");
+
+/// Removes the image on drop, also when the test fails.
+struct Image<'a> {
+    daemon: &'a Daemon,
+    tag: String,
+}
+
+impl Drop for Image<'_> {
+    fn drop(&mut self) {
+        let _ = self.daemon.docker(&["rmi", "-f", &self.tag]);
+    }
+}
+
+/// The shared objects `ldd` says the binary loads (the dynamic loader included), by path; the
+/// vDSO has no file and is left out.
+fn linked_libraries(binary: &str) -> Vec<PathBuf> {
+    let out = Command::new("ldd")
+        .arg(binary)
+        .output()
+        .expect("running ldd");
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.contains("not a dynamic executable") || text.contains("statically linked") {
+        return Vec::new();
+    }
+    assert!(
+        out.status.success(),
+        "ldd {binary}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.lines()
+        .filter_map(|line| {
+            // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)` or `/lib64/ld-linux-x86-64.so.2 (0x...)`
+            let path = match line.split_once("=>") {
+                Some((_, right)) => right.split_whitespace().next()?,
+                None => line.split_whitespace().next()?,
+            };
+            path.starts_with('/').then(|| PathBuf::from(path))
+        })
+        .collect()
+}
+
+/// A root file system holding only threatbench (as /threatbench) and its libraries at the paths
+/// the loader looks them up by, plus the `/host` mount point and a `/tmp`.
+fn rootfs_tar(dir: &Path) -> PathBuf {
+    let path = dir.join("threatbench-rootfs.tar");
+    let mut tar = tar::Builder::new(std::fs::File::create(&path).unwrap());
+    tar.follow_symlinks(true);
+    // dockerd cannot apply GNU sparse entries (tar header type S).
+    tar.sparse(false);
+    for d in ["host", "tmp"] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(if d == "tmp" { 0o1777 } else { 0o755 });
+        h.set_size(0);
+        tar.append_data(&mut h, d, std::io::empty()).unwrap();
+    }
+    tar.append_path_with_name(BINARY, "threatbench").unwrap();
+    let libraries = linked_libraries(BINARY);
+    for lib in &libraries {
+        let name = lib.strip_prefix("/").unwrap();
+        tar.append_path_with_name(lib, name)
+            .unwrap_or_else(|e| panic!("adding {}: {e}", lib.display()));
+    }
+    tar.finish().unwrap();
+    path
+}
+
+/// Verdicts of the host-file checks: 1.1.x (audit rules, the data root's partition) and 3.x
+/// (owners and modes of the daemon's files), by id.
+fn host_file_verdicts(scan: &Scan) -> BTreeMap<String, String> {
+    scan.results()
+        .iter()
+        .filter_map(|r| {
+            let id = r["id"].as_str()?;
+            (id.starts_with("1.1.") || id.starts_with("3."))
+                .then(|| (id.to_string(), r["verdict"].as_str().unwrap_or("").into()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_daemonset_way_of_scanning_sees_the_host_files_as_a_host_scan_does() {
+    let Some(daemon) = Daemon::main("deploy_image") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let tar = rootfs_tar(work.path());
+    let image = Image {
+        daemon: &daemon,
+        tag: format!("{}:test", unique_name("deploy-image")),
+    };
+    daemon.docker_ok(&[
+        "import",
+        "--change",
+        r#"ENTRYPOINT ["/threatbench"]"#,
+        tar.to_str().unwrap(),
+        &image.tag,
+    ]);
+
+    let on_host = daemon.scan(&["--root", "/", "--select", "1,3"]);
+    let endpoint = format!("DOCKER_HOST={}", daemon.host);
+    let out = daemon.docker(&[
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "--pid=host",
+        "-v",
+        "/:/host:ro",
+        "-e",
+        &endpoint,
+        &image.tag,
+        "scan",
+        "--root",
+        "/host",
+        "--format",
+        "json",
+        "--select",
+        "1,3",
+    ]);
+    let in_pod = Scan::from_output(&out);
+
+    // The container's scan could not reach the API (no socket mounted): it says so, exit 3.
+    assert_eq!(in_pod.code, 3, "stderr: {}", in_pod.stderr);
+    let host = host_file_verdicts(&on_host);
+    let pod = host_file_verdicts(&in_pod);
+    assert!(host.len() > 20, "host-file checks ran: {host:?}");
+    assert_eq!(
+        pod, host,
+        "verdicts in the container (left) differ from the host scan (right)"
+    );
+    // It saw the host and its dockerd, not its own empty container: the daemon's socket is found
+    // from the dockerd command line read through the host's /proc, then stat'ed under /host.
+    let socket = daemon.host.trim_start_matches("unix://");
+    let evidence = in_pod.evidence("file-docker-sock-owner");
+    assert!(
+        evidence.contains(socket) && evidence.contains("owner"),
+        "docker.sock owner evidence in the container: {evidence}"
+    );
+    assert_eq!(in_pod.json["target"]["root"], Value::from("/host"));
+}
