@@ -1,6 +1,6 @@
 //! The node scan as the DaemonSet in deploy/kubernetes runs it: threatbench in a container with
 //! the host's PID namespace and the host's `/` mounted read-only at `/host`, scanning
-//! `--root /host`. No registry is reachable, so the image is made with `docker import` from the
+//! `--root /host`, as root with every capability dropped. No registry is reachable, so the image is made with `docker import` from the
 //! binary these tests built and the shared libraries it links (from `ldd`, with the dynamic
 //! loader). The container must reach the same host-file verdicts (CIS Docker 1.1 audit rules and
 //! partition, 3.x file owners and modes) as a scan run directly on the host with `--root /`.
@@ -128,6 +128,12 @@ fn the_daemonset_way_of_scanning_sees_the_host_files_as_a_host_scan_does() {
         "--pull",
         "never",
         "--pid=host",
+        // The DaemonSet's securityContext: no capabilities, no privilege gain, read-only image.
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--read-only",
         "-v",
         "/:/host:ro",
         "-e",
