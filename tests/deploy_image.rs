@@ -70,15 +70,31 @@ fn rootfs_tar(dir: &Path) -> PathBuf {
     tar.follow_symlinks(true);
     // dockerd cannot apply GNU sparse entries (tar header type S).
     tar.sparse(false);
-    for d in ["host", "tmp"] {
+    let libraries = linked_libraries(BINARY);
+    // Every directory explicitly: dockerd makes missing parents mode 0600, which root without
+    // capabilities (the DaemonSet's container) cannot search.
+    let mut dirs: BTreeMap<PathBuf, u32> = BTreeMap::from([
+        (PathBuf::from("host"), 0o755),
+        (PathBuf::from("tmp"), 0o1777),
+    ]);
+    for lib in &libraries {
+        let relative = lib.strip_prefix("/").unwrap();
+        for dir in relative.ancestors().skip(1) {
+            if !dir.as_os_str().is_empty() {
+                dirs.insert(dir.to_path_buf(), 0o755);
+            }
+        }
+    }
+    for (dir, mode) in &dirs {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Directory);
-        h.set_mode(if d == "tmp" { 0o1777 } else { 0o755 });
+        h.set_mode(*mode);
+        h.set_uid(0);
+        h.set_gid(0);
         h.set_size(0);
-        tar.append_data(&mut h, d, std::io::empty()).unwrap();
+        tar.append_data(&mut h, dir, std::io::empty()).unwrap();
     }
     tar.append_path_with_name(BINARY, "threatbench").unwrap();
-    let libraries = linked_libraries(BINARY);
     for lib in &libraries {
         let name = lib.strip_prefix("/").unwrap();
         tar.append_path_with_name(lib, name)
