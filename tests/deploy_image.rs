@@ -117,15 +117,11 @@ fn host_file_verdicts(scan: &Scan) -> BTreeMap<String, String> {
         .collect()
 }
 
-#[test]
-fn the_daemonset_way_of_scanning_sees_the_host_files_as_a_host_scan_does() {
-    let Some(daemon) = Daemon::main("deploy_image") else {
-        return;
-    };
-    let work = tempfile::tempdir().unwrap();
-    let tar = rootfs_tar(work.path());
+/// The threatbench image, imported once per test.
+fn import_image<'a>(daemon: &'a Daemon, dir: &Path) -> Image<'a> {
+    let tar = rootfs_tar(dir);
     let image = Image {
-        daemon: &daemon,
+        daemon,
         tag: format!("{}:test", unique_name("deploy-image")),
     };
     daemon.docker_ok(&[
@@ -135,16 +131,19 @@ fn the_daemonset_way_of_scanning_sees_the_host_files_as_a_host_scan_does() {
         tar.to_str().unwrap(),
         &image.tag,
     ]);
+    image
+}
 
-    let on_host = daemon.scan(&["--root", "/", "--select", "1,3"]);
-    let endpoint = format!("DOCKER_HOST={}", daemon.host);
-    let out = daemon.docker(&[
+/// `threatbench ARGS` in the image as the DaemonSet's pod runs: the host's PID namespace, the
+/// host's `/` read-only at /host, root with no capabilities, no privilege gain, a read-only
+/// image; `env` as `-e` options.
+fn run_as_the_daemonset(image: &Image, env: &[String], args: &[&str]) -> Scan {
+    let mut run = vec![
         "run",
         "--rm",
         "--pull",
         "never",
         "--pid=host",
-        // The DaemonSet's securityContext: no capabilities, no privilege gain, read-only image.
         "--cap-drop",
         "ALL",
         "--security-opt",
@@ -152,18 +151,31 @@ fn the_daemonset_way_of_scanning_sees_the_host_files_as_a_host_scan_does() {
         "--read-only",
         "-v",
         "/:/host:ro",
-        "-e",
-        &endpoint,
-        &image.tag,
-        "scan",
-        "--root",
-        "/host",
-        "--format",
-        "json",
-        "--select",
-        "1,3",
-    ]);
-    let in_pod = Scan::from_output(&out);
+    ];
+    for e in env {
+        run.extend(["-e", e.as_str()]);
+    }
+    run.push(&image.tag);
+    run.extend(args);
+    Scan::from_output(&image.daemon.docker(&run))
+}
+
+#[test]
+fn the_daemonset_way_of_scanning_sees_the_host_files_as_a_host_scan_does() {
+    let Some(daemon) = Daemon::main("deploy_image") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let image = import_image(&daemon, work.path());
+
+    let on_host = daemon.scan(&["--root", "/", "--select", "1,3"]);
+    let in_pod = run_as_the_daemonset(
+        &image,
+        &[format!("DOCKER_HOST={}", daemon.host)],
+        &[
+            "scan", "--root", "/host", "--format", "json", "--select", "1,3",
+        ],
+    );
 
     // The container's scan could not reach the API (no socket mounted): it says so, exit 3.
     assert_eq!(in_pod.code, 3, "stderr: {}", in_pod.stderr);
@@ -183,4 +195,46 @@ fn the_daemonset_way_of_scanning_sees_the_host_files_as_a_host_scan_does() {
         "docker.sock owner evidence in the container: {evidence}"
     );
     assert_eq!(in_pod.json["target"]["root"], Value::from("/host"));
+}
+
+/// deploy/kubernetes/with-docker-socket: the same pod with `--docker-host` naming the socket
+/// under the read-only host mount. A read-only mount does not stop connect(): the API answers,
+/// so the checks that need it are evaluated. This is why the socket is root-equivalent even
+/// read-only (deploy/README.md).
+#[test]
+fn the_docker_socket_under_the_read_only_host_mount_serves_the_api() {
+    let Some(daemon) = Daemon::main("deploy_image_socket") else {
+        return;
+    };
+    let Some(socket) = daemon.host.strip_prefix("unix://") else {
+        eprintln!("skipping: the test daemon is not on a unix socket");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let image = import_image(&daemon, work.path());
+    let container = daemon.run("deploy-image-target", &[]);
+    let endpoint = format!("unix:///host{socket}");
+    let with_api = run_as_the_daemonset(
+        &image,
+        &[],
+        &[
+            "scan",
+            "--root",
+            "/host",
+            "--docker-host",
+            &endpoint,
+            "--format",
+            "json",
+            "--select",
+            "5",
+        ],
+    );
+    assert!(
+        with_api.json["target"]["docker_endpoint"].is_string(),
+        "{}",
+        with_api.stderr
+    );
+    // A container-level check reached the container through the API.
+    with_api.object("container-privileged", &container);
+    with_api.expect("container-privileged", &container, "pass");
 }

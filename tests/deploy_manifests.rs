@@ -199,3 +199,32 @@ fn the_systemd_service_runs_a_command_threatbench_accepts() {
     let timer = std::fs::read_to_string(deploy_dir().join("systemd/threatbench.timer")).unwrap();
     assert!(timer.contains("OnCalendar="), "{timer}");
 }
+
+#[test]
+fn the_docker_socket_overlay_adds_only_a_docker_host_the_scan_accepts() {
+    let overlay = only_document("with-docker-socket/kustomization.yaml");
+    assert_eq!(overlay["resources"][0], "../");
+    let patch_text = overlay["patches"][0]["patch"]
+        .as_str()
+        .expect("inline patch");
+    let ops: Vec<Value> =
+        serde_saphyr::from_str(patch_text).unwrap_or_else(|e| panic!("{patch_text}: {e}"));
+    assert_eq!(ops.len(), 1, "one change: {ops:?}");
+    assert_eq!(ops[0]["op"], "add");
+    assert_eq!(ops[0]["path"], "/spec/template/spec/containers/0/args/-");
+    let mut pod = only_document("daemonset.yaml")["spec"]["template"]["spec"].clone();
+    pod["containers"][0]["args"]
+        .as_array_mut()
+        .unwrap()
+        .push(ops[0]["value"].clone());
+    match parsed_args(&pod) {
+        Command::Scan(scan) => {
+            assert_eq!(
+                scan.source.docker_host.as_deref(),
+                Some("unix:///host/run/docker.sock")
+            );
+            assert!(scan.interval.is_some());
+        }
+        other => panic!("the patched DaemonSet runs {other:?}"),
+    }
+}
