@@ -228,3 +228,41 @@ fn the_docker_socket_overlay_adds_only_a_docker_host_the_scan_accepts() {
         other => panic!("the patched DaemonSet runs {other:?}"),
     }
 }
+
+/// `systemd-analyze verify` knows every directive and value of the unit and the timer (with
+/// ExecStart pointed at the binary under test, which must exist). Skipped where systemd is not
+/// installed.
+#[test]
+fn systemd_accepts_the_service_and_timer() {
+    let probe = std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipping: systemd-analyze is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let source = deploy_dir().join("systemd");
+    let unit = std::fs::read_to_string(source.join("threatbench.service"))
+        .unwrap()
+        .replace(
+            "ExecStart=/usr/local/bin/threatbench",
+            &format!("ExecStart={}", env!("CARGO_BIN_EXE_threatbench")),
+        );
+    std::fs::write(dir.path().join("threatbench.service"), unit).unwrap();
+    std::fs::copy(
+        source.join("threatbench.timer"),
+        dir.path().join("threatbench.timer"),
+    )
+    .unwrap();
+    let out = std::process::Command::new("systemd-analyze")
+        .current_dir(dir.path())
+        .args(["verify", "./threatbench.service", "./threatbench.timer"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "systemd-analyze verify: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
