@@ -82,6 +82,10 @@ pub struct ScanArgs {
     pub path: Vec<PathBuf>,
     #[command(flatten)]
     pub model: super::threats::ModelArgs,
+    /// Scan again every DURATION (30s, 15m, 6h, 1h30m), until stopped; each JSON report is then
+    /// printed on one line. For a DaemonSet or a long-running service. Default: scan once.
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
+    pub interval: Option<std::time::Duration>,
 }
 
 /// The editions `--benchmark` and `--numbering` accept.
@@ -95,9 +99,34 @@ pub const EDITIONS: [&str; 6] = [
 ];
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
+    let Some(every) = args.interval else {
+        return scan_once(&args);
+    };
+    // Scan, print, sleep, forever: exit codes of single scans do not stop the loop; an error
+    // (unreadable --model, unwritable output) does, so that the pod or unit restarts visibly.
+    loop {
+        scan_once(&args)?;
+        std::thread::sleep(every);
+    }
+}
+
+/// `--interval`: a positive duration in jiff's friendly (`6h`, `1h30m`, `90s`) or ISO 8601
+/// (`PT6H`) form.
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let parsed: jiff::SignedDuration = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("{text:?} is not a duration such as 30s, 15m, 6h or 1h30m ({e})"))?;
+    std::time::Duration::try_from(parsed)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{text:?}: the interval must be longer than zero"))
+}
+
+fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let model = args.model.load()?;
-    let facts = load_or_collect(&args)?;
+    let facts = load_or_collect(args)?;
     let benchmark = args.benchmark.as_deref().and_then(Benchmark::parse);
     let config = crate::lint::Config::discover(None)?;
     let typed_numbering = args.numbering.as_deref().and_then(Benchmark::parse);
@@ -154,6 +183,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         ..report
     };
     let text = match args.format {
+        // One line per report when repeating, so that log collectors keep each scan whole.
+        Format::Json if args.interval.is_some() => one_line(&report::json::render(&report))?,
         Format::Json => report::json::render(&report),
         Format::Table => report::table::render(
             &report,
@@ -164,6 +195,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// The same JSON document on one line, newline-terminated (key order kept).
+fn one_line(json: &str) -> anyhow::Result<String> {
+    let value: serde_json::Value = serde_json::from_str(json)?;
+    Ok(format!("{value}\n"))
 }
 
 fn load_or_collect(args: &ScanArgs) -> anyhow::Result<Facts> {
@@ -335,4 +372,27 @@ pub fn exit_code(report: &ScanReport, fail_on: Option<FailOn>) -> u8 {
         .and_then(|l| l.worst())
         .is_some_and(|worst| worst >= min_severity);
     if hit { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+#[cfg(test)]
+mod interval_tests {
+    use super::parse_interval;
+    use std::time::Duration;
+
+    #[test]
+    fn intervals_parse_in_friendly_and_iso_forms() {
+        assert_eq!(parse_interval("6h"), Ok(Duration::from_secs(6 * 3600)));
+        assert_eq!(parse_interval("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_interval("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_interval("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_interval("PT6H"), Ok(Duration::from_secs(6 * 3600)));
+    }
+
+    #[test]
+    fn zero_negative_and_garbage_intervals_are_refused_naming_the_input() {
+        for bad in ["0s", "-5m", "six hours", "", "6x"] {
+            let err = parse_interval(bad).expect_err(bad);
+            assert!(err.contains(&format!("{bad:?}")), "{bad}: {err}");
+        }
+    }
 }
