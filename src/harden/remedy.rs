@@ -651,7 +651,11 @@ fn recreate_proposal(
                 old.as_str(),
             ]));
             commands.push(shell::join(&["docker", "stop", "--", old.as_str()]));
+            commands.extend(spec.secret_exports(&old));
             commands.push(spec.command());
+            if !spec.secret_env.is_empty() {
+                commands.push(format!("unset {}", spec.secret_env.join(" ")));
+            }
             commands.push(format!(
                 "{}   # once the new container works",
                 shell::join(&["docker", "rm", "--", old.as_str()])

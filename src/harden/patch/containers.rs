@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shell;
 use crate::checks::docker::runtime::{DEFAULT_CAPABILITIES, SENSITIVE_HOST_DIRS};
+use crate::checks::secrets;
 use crate::facts::docker::{ContainerView, DockerFacts, split_security_opt};
 
 /// Live-changeable settings of one container. `None` leaves a setting as it is.
@@ -230,6 +231,11 @@ pub struct RunSpec {
     pub cmd: Vec<String>,
     /// What the line does not reproduce, for a person to check.
     pub notes: Vec<String>,
+    /// Environment variables whose values look like credentials: the line passes them as
+    /// `--env=NAME` (the value from the shell's environment) and [`RunSpec::secret_exports`]
+    /// copies them from the old container at run time, so no plan, report or stored record
+    /// ever holds the value.
+    pub secret_env: Vec<String>,
 }
 
 impl RunSpec {
@@ -282,6 +288,30 @@ impl RunSpec {
     pub fn command(&self) -> String {
         shell::join(&self.argv())
     }
+
+    /// Shell lines that set each of [`RunSpec::secret_env`] from the environment of the
+    /// container `old` (the one being replaced), for the `docker run` line that follows.
+    pub fn secret_exports(&self, old: &str) -> Vec<String> {
+        self.secret_env
+            .iter()
+            .map(|name| {
+                // `name` is a shell identifier (checked in run_spec), safe unquoted and in sed.
+                format!(
+                    "export {name}=\"$(docker container inspect --format '{{{{range .Config.Env}}}}{{{{println .}}}}{{{{end}}}}' -- {} | sed -n 's/^{name}=//p')\"",
+                    shell::quote(old)
+                )
+            })
+            .collect()
+    }
+}
+
+/// A name the shell can `export` (and `sed` can match literally): `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_shell_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The image's own config, to leave out what the container inherited from it.
@@ -313,15 +343,43 @@ pub fn run_spec(docker: &DockerFacts, inspect: &ContainerInspectResponse) -> Run
     }
     let image_env: Vec<String> = image_cfg.and_then(|i| i.env.clone()).unwrap_or_default();
     for e in cfg.env.iter().flatten() {
-        if !image_env.contains(e) {
-            spec.opt("--env", e.clone());
+        if image_env.contains(e) {
+            continue;
+        }
+        match secrets::check_env_entry(e) {
+            None => spec.opt("--env", e.clone()),
+            Some(found) => {
+                let name = e.split_once('=').map_or(e.as_str(), |(n, _)| n);
+                if is_shell_identifier(name) {
+                    spec.opt("--env", name);
+                    spec.secret_env.push(name.to_string());
+                } else {
+                    // No way to pass it from the shell: the value is left for a person to copy.
+                    spec.opt("--env", format!("{name}=<copy from the old container>"));
+                    spec.notes.push(format!(
+                        "environment variable {:?} looks like a credential ({}); copy its value from the old container by hand",
+                        crate::report::sanitize::terminal(name),
+                        found.reason
+                    ));
+                }
+            }
         }
     }
     let image_labels = image_cfg.and_then(|i| i.labels.clone()).unwrap_or_default();
     let mut labels: Vec<(&String, &String)> = cfg.labels.iter().flatten().collect();
     labels.sort();
     for (k, v) in labels {
-        if image_labels.get(k) != Some(v) {
+        if image_labels.get(k) == Some(v) {
+            continue;
+        }
+        if let Some(found) = secrets::check_assignment(k, v) {
+            spec.opt("--label", format!("{k}=<copy from the old container>"));
+            spec.notes.push(format!(
+                "label {:?} looks like a credential ({}); copy its value from the old container by hand",
+                crate::report::sanitize::terminal(k),
+                found.reason
+            ));
+        } else {
             spec.opt("--label", format!("{k}={v}"));
         }
     }
@@ -817,6 +875,79 @@ mod tests {
             host_config: Some(hc),
             ..Default::default()
         }
+    }
+
+    /// Credential-looking environment values never appear in the plan's lines, yet the lines
+    /// still give the new container those values: run through bash with a stand-in `docker`
+    /// that answers `container inspect` as the old container would and echoes `run`'s env.
+    #[test]
+    fn secret_env_values_are_fetched_at_run_time_not_printed() {
+        let password = "Sup3r-s3cret-db-pass";
+        let aws = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let mut c = container("db it's", HostConfig::default(), vec!["postgres"]);
+        c.config.as_mut().unwrap().env = Some(vec![
+            format!("DB_PASSWORD={password}"),
+            format!("AWS_SECRET_ACCESS_KEY={aws}"),
+            "bad-name.TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789".into(),
+            "PGDATA=/var/lib/postgresql/data".into(),
+        ]);
+        c.config.as_mut().unwrap().labels = Some(
+            [(
+                "api_token".to_string(),
+                "tok-9f8e7d6c5b4a39281706".to_string(),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        let spec = run_spec(&docker_facts(), &c);
+        let old = "db it's-pre-harden";
+        let mut lines = spec.secret_exports(old);
+        lines.push(spec.command());
+        let text = lines.join("\n");
+        for secret in [
+            password,
+            aws,
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            "tok-9f8e7d6c5b4a39281706",
+        ] {
+            assert!(!text.contains(secret), "{secret} printed in:\n{text}");
+        }
+        assert!(
+            text.contains("--env=PGDATA=/var/lib/postgresql/data"),
+            "{text}"
+        );
+        assert_eq!(spec.secret_env, ["DB_PASSWORD", "AWS_SECRET_ACCESS_KEY"]);
+        assert_eq!(spec.notes.len(), 3, "{:?}", spec.notes); // and: image not inspected
+        assert!(spec.notes.iter().any(|n| n.contains("bad-name.TOKEN")));
+        assert!(spec.notes.iter().any(|n| n.contains("api_token")));
+
+        let stand_in = format!(
+            r#"docker() {{
+  if [ "$1 $2" = "container inspect" ]; then
+    [ "$5 $6" = "-- "{old_q} ] || {{ echo "inspected $6" >&2; exit 9; }}
+    printf '%s\n' 'PATH=/usr/bin' 'DB_PASSWORD={password}' 'AWS_SECRET_ACCESS_KEY={aws}'
+  else
+    printf 'run DB_PASSWORD=%s\nrun AWS_SECRET_ACCESS_KEY=%s\n' "$DB_PASSWORD" "$AWS_SECRET_ACCESS_KEY"
+  fi
+}}
+set -e
+"#,
+            old_q = shell::quote(old)
+        );
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!("{stand_in}{text}"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("run DB_PASSWORD={password}\nrun AWS_SECRET_ACCESS_KEY={aws}\n")
+        );
     }
 
     #[test]
