@@ -149,3 +149,74 @@ fn checks_commands_know_the_editions() {
         "{text}"
     );
 }
+
+/// slug → (id, benchmark) of every check the threat model links, from `threats --format json`.
+fn linked_ids(doc: &serde_json::Value) -> BTreeMap<String, (String, String)> {
+    doc["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["checks"].as_array().unwrap().iter())
+        .map(|c| {
+            (
+                c["slug"].as_str().unwrap().to_string(),
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    c["benchmark"].as_str().unwrap().to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The threat model speaks of the edition in use: under `--benchmark cis-docker-1.8.0` its
+/// linked daemon checks carry the v1.8.0 ids (v1.6.0's 2.7–2.18 as 2.8–2.19), the rest keep
+/// their ids, and the fix-first list numbers them the same way.
+#[test]
+fn threat_model_names_checks_by_the_edition_in_use() {
+    let Some(d) = Daemon::main("threat_model_names_checks_by_the_edition_in_use") else {
+        return;
+    };
+    let threats = |args: &[&str]| -> serde_json::Value {
+        let out = d
+            .threatbench()
+            .args(["threats", "--no-model", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let (v160, v180) = (threats(&[]), threats(&["--benchmark", "cis-docker-1.8.0"]));
+    let (a, b) = (linked_ids(&v160), linked_ids(&v180));
+    let mut renumbered = 0;
+    for (slug, (id, bench)) in &a {
+        let Some((id180, bench180)) = b.get(slug) else {
+            continue;
+        };
+        if bench != "cis-docker-1.6.0" {
+            assert_eq!((id, bench), (id180, bench180), "{slug}");
+            continue;
+        }
+        assert_eq!(bench180, "cis-docker-1.8.0", "{slug}");
+        let shifted = id
+            .strip_prefix("2.")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (7..=18).contains(n))
+            .map(|n| format!("2.{}", n + 1));
+        if let Some(expected) = shifted {
+            renumbered += 1;
+            assert_eq!(id180, &expected, "{slug}");
+        } else {
+            assert_eq!(id180, id, "{slug}");
+        }
+    }
+    assert!(renumbered > 0, "no section-2 check linked: {a:?}");
+    let tls = &b["daemon-tls-on-tcp"];
+    assert_eq!(tls.0, "2.8");
+
+    // scan's own threat section agrees with the results' ids.
+    let scan = d.scan(&["--benchmark", "cis-docker-1.8.0"]);
+    let userns = scan.result("2.10");
+    assert_eq!(userns["slug"], "daemon-userns-remap");
+}

@@ -146,11 +146,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     };
     // The threat model names, for each failed check, the threats it leaves exposed.
     let report = ScanReport {
-        threats: Some(crate::threats::assess(
-            &facts,
-            &report.results,
-            model.as_ref(),
-        )),
+        threats: Some({
+            let mut a = crate::threats::assess(&facts, &report.results, model.as_ref());
+            a.number_checks_as(report.numbering, report.editions.kubernetes);
+            a
+        }),
         ..report
     };
     let text = match args.format {
