@@ -326,4 +326,20 @@ fn kubernetes_edition_from_the_fixture_image_tags() {
         "{text}"
     );
     assert!(text.contains("1.2.29"), "{text}");
+    // Past v2.0's scope (1.34–1.35) the newest edition still applies, with a warning.
+    let out = scan(n.path(), &["--k8s-version", "v1.36.0", "--format", "json"]);
+    let doc = json(&out);
+    let kube = doc["benchmark_choice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["edition"].as_str().unwrap().starts_with("cis-kubernetes"))
+        .cloned()
+        .unwrap();
+    assert_eq!(kube["edition"], "cis-kubernetes-2.0");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("v1.36.0") && stderr.contains("outside CIS Kubernetes Benchmark v2.0"),
+        "{stderr}"
+    );
 }
