@@ -276,6 +276,13 @@ fn project_config_sets_the_docker_edition_for_scan_and_harden() {
             .map(|i| i["id"].as_str().unwrap().to_string());
         let Some(v160) = v160 else { continue };
         assert_eq!(check["benchmark"], "cis-docker-1.8.0", "{check}");
+        let v180 = check["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["benchmark"] == "cis-docker-1.8.0")
+            .unwrap_or_else(|| panic!("no v1.8.0 id listed: {check}"));
+        assert_eq!(v180["id"], check["id"], "{check}");
         let shifted = v160
             .strip_prefix("2.")
             .and_then(|n| n.parse::<u32>().ok())
