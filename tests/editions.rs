@@ -188,6 +188,23 @@ fn threat_model_names_checks_by_the_edition_in_use() {
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
     };
     let (v160, v180) = (threats(&[]), threats(&["--benchmark", "cis-docker-1.8.0"]));
+    // The model says which edition names its checks, and why.
+    let choice = v180["benchmark_choice"].as_array().unwrap();
+    assert_eq!(choice[0]["edition"], "cis-docker-1.8.0", "{choice:?}");
+    assert_eq!(choice[0]["reason"], "--benchmark");
+    let choice = v160["benchmark_choice"].as_array().unwrap();
+    assert_eq!(choice.len(), 1, "Kubernetes did not run here: {choice:?}");
+    assert_eq!(choice[0]["edition"], "cis-docker-1.6.0");
+    let out = d
+        .threatbench()
+        .args(["threats", "--no-model", "--benchmark", "cis-docker-1.8.0"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("CIS Docker Benchmark v1.8.0: --benchmark"),
+        "{table}"
+    );
     let (a, b) = (linked_ids(&v160), linked_ids(&v180));
     let mut renumbered = 0;
     for (slug, (id, bench)) in &a {

@@ -166,6 +166,17 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
     let results = checks::run(&facts, &selection);
     let mut assessment = threats::assess(&facts, &results, model.as_ref());
     assessment.number_checks_as(editions.docker, editions.kubernetes);
+    // As scan: only the families that ran are stated.
+    let mut editions = editions;
+    editions.retain_families(
+        results
+            .iter()
+            .any(|r| !checks::editions::is_kubernetes_check(r.check)),
+        results.iter().any(|r| {
+            checks::editions::is_kubernetes_check(r.check)
+                && r.outcome.verdict != checks::Verdict::Skip
+        }),
+    );
     let report = ScanReport {
         facts: &facts,
         results,
