@@ -149,3 +149,182 @@ fn checks_commands_know_the_editions() {
         "{text}"
     );
 }
+
+/// slug → (id, benchmark) of every check the threat model links, from `threats --format json`.
+fn linked_ids(doc: &serde_json::Value) -> BTreeMap<String, (String, String)> {
+    doc["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["checks"].as_array().unwrap().iter())
+        .map(|c| {
+            (
+                c["slug"].as_str().unwrap().to_string(),
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    c["benchmark"].as_str().unwrap().to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The threat model speaks of the edition in use: under `--benchmark cis-docker-1.8.0` its
+/// linked daemon checks carry the v1.8.0 ids (v1.6.0's 2.7–2.18 as 2.8–2.19), the rest keep
+/// their ids, and the fix-first list numbers them the same way.
+#[test]
+fn threat_model_names_checks_by_the_edition_in_use() {
+    let Some(d) = Daemon::main("threat_model_names_checks_by_the_edition_in_use") else {
+        return;
+    };
+    let threats = |args: &[&str]| -> serde_json::Value {
+        let out = d
+            .threatbench()
+            .args(["threats", "--no-model", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let (v160, v180) = (threats(&[]), threats(&["--benchmark", "cis-docker-1.8.0"]));
+    // The model says which edition names its checks, and why.
+    let choice = v180["benchmark_choice"].as_array().unwrap();
+    assert_eq!(choice[0]["edition"], "cis-docker-1.8.0", "{choice:?}");
+    assert_eq!(choice[0]["reason"], "--benchmark");
+    let choice = v160["benchmark_choice"].as_array().unwrap();
+    assert_eq!(choice.len(), 1, "Kubernetes did not run here: {choice:?}");
+    assert_eq!(choice[0]["edition"], "cis-docker-1.6.0");
+    let out = d
+        .threatbench()
+        .args(["threats", "--no-model", "--benchmark", "cis-docker-1.8.0"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("CIS Docker Benchmark v1.8.0: --benchmark"),
+        "{table}"
+    );
+    let (a, b) = (linked_ids(&v160), linked_ids(&v180));
+    let mut renumbered = 0;
+    for (slug, (id, bench)) in &a {
+        let Some((id180, bench180)) = b.get(slug) else {
+            continue;
+        };
+        if bench != "cis-docker-1.6.0" {
+            assert_eq!((id, bench), (id180, bench180), "{slug}");
+            continue;
+        }
+        assert_eq!(bench180, "cis-docker-1.8.0", "{slug}");
+        let shifted = id
+            .strip_prefix("2.")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (7..=18).contains(n))
+            .map(|n| format!("2.{}", n + 1));
+        if let Some(expected) = shifted {
+            renumbered += 1;
+            assert_eq!(id180, &expected, "{slug}");
+        } else {
+            assert_eq!(id180, id, "{slug}");
+        }
+    }
+    assert!(renumbered > 0, "no section-2 check linked: {a:?}");
+    let tls = &b["daemon-tls-on-tcp"];
+    assert_eq!(tls.0, "2.8");
+
+    // scan's own threat section agrees with the results' ids.
+    let scan = d.scan(&["--benchmark", "cis-docker-1.8.0"]);
+    let userns = scan.result("2.10");
+    assert_eq!(userns["slug"], "daemon-userns-remap");
+}
+
+/// `.threatbench.yaml` `benchmark: cis-docker-1.8.0` is the project's default for scan (the
+/// choice names the file) and harden (its picks carry v1.8.0 ids); `--benchmark` still wins.
+#[test]
+fn project_config_sets_the_docker_edition_for_scan_and_harden() {
+    let Some(d) = Daemon::main("project_config_sets_the_docker_edition_for_scan_and_harden") else {
+        return;
+    };
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join(".threatbench.yaml"),
+        "benchmark: cis-docker-1.8.0\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = d
+            .threatbench()
+            .current_dir(project.path())
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let scan = run(&["scan", "--select", "2.7,2.8"]);
+    let choice = &scan["benchmark_choice"][0];
+    assert_eq!(choice["edition"], "cis-docker-1.8.0");
+    assert!(
+        choice["reason"]
+            .as_str()
+            .unwrap()
+            .contains(".threatbench.yaml"),
+        "{choice}"
+    );
+    assert_eq!(scan["results"][1]["slug"], "daemon-tls-on-tcp");
+    assert_eq!(scan["results"][1]["id"], "2.8");
+    let explicit = run(&["scan", "--benchmark", "cis-docker-1.6.0", "--select", "2.7"]);
+    assert_eq!(explicit["benchmark_choice"][0]["reason"], "--benchmark");
+    assert_eq!(explicit["results"][0]["slug"], "daemon-tls-on-tcp");
+
+    let harden = run(&["harden", "--no-model"]);
+    assert_eq!(harden["numbering"], "cis-docker-1.8.0");
+    let picks = harden["picks"].as_array().unwrap();
+    assert!(!picks.is_empty(), "{harden}");
+    let mut renumbered = 0;
+    for p in picks {
+        let check = &p["check"];
+        let v160 = check["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["benchmark"] == "cis-docker-1.6.0")
+            .map(|i| i["id"].as_str().unwrap().to_string());
+        let Some(v160) = v160 else { continue };
+        assert_eq!(check["benchmark"], "cis-docker-1.8.0", "{check}");
+        let v180 = check["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["benchmark"] == "cis-docker-1.8.0")
+            .unwrap_or_else(|| panic!("no v1.8.0 id listed: {check}"));
+        assert_eq!(v180["id"], check["id"], "{check}");
+        let shifted = v160
+            .strip_prefix("2.")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (7..=18).contains(n))
+            .map(|n| format!("2.{}", n + 1));
+        if let Some(expected) = shifted {
+            renumbered += 1;
+            assert_eq!(check["id"], expected.as_str(), "{check}");
+        } else {
+            assert_eq!(check["id"], v160.as_str(), "{check}");
+        }
+    }
+    assert!(renumbered > 0, "no renumbered daemon pick: {picks:?}");
+    // The plan's re-check names the slug, which every edition reads alike (a bare 2.12 would
+    // be dm.basesize under this project's v1.8.0).
+    let out = d
+        .threatbench()
+        .current_dir(project.path())
+        .args(["harden", "--no-model"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("(`threatbench scan --select daemon-"),
+        "{text}"
+    );
+    assert!(!text.contains("scan --select 2."), "{text}");
+}

@@ -909,6 +909,65 @@ mod cli {
             .unwrap();
         assert_eq!(unit_mode["verdict"], "fail");
     }
+
+    /// `scan --root --benchmark cis-docker-1.8.0` as a user runs it on a mounted host: the new
+    /// 2.7 fails on a daemon.json that chooses devicemapper, passes on overlay2, and is an error
+    /// (never a pass) when no driver is configured and the API is not read.
+    #[test]
+    fn scan_root_v180_judges_2_7_from_daemon_json() {
+        let root = Root::good();
+        let scan_2_7 = |root: &Root| -> serde_json::Value {
+            let out = Command::cargo_bin("threatbench")
+                .unwrap()
+                .args(["scan", "--root"])
+                .arg(root.dir.path())
+                .args(["--benchmark", "cis-docker-1.8.0", "--select", "2.7"])
+                .args(["--format", "json"])
+                .env_remove("DOCKER_HOST")
+                .output()
+                .unwrap();
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+            assert_eq!(doc["benchmark_choice"][0]["edition"], "cis-docker-1.8.0");
+            assert_eq!(doc["benchmark_choice"][0]["reason"], "--benchmark");
+            let res = doc["results"].as_array().unwrap();
+            assert_eq!(res.len(), 1, "{res:?}");
+            assert_eq!(res[0]["id"], "2.7");
+            assert_eq!(res[0]["benchmark"], "cis-docker-1.8.0");
+            assert_eq!(res[0]["slug"], "daemon-no-devicemapper");
+            res[0].clone()
+        };
+        root.write(
+            "etc/docker/daemon.json",
+            "{\"storage-driver\": \"devicemapper\"}\n",
+            0o644,
+        );
+        let r = scan_2_7(&root);
+        assert_eq!(r["verdict"], "fail", "{r}");
+        assert!(
+            r["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("storage-driver=devicemapper (/etc/docker/daemon.json)"),
+            "{r}"
+        );
+        root.write(
+            "etc/docker/daemon.json",
+            "{\"storage-driver\": \"overlay2\"}\n",
+            0o644,
+        );
+        assert_eq!(scan_2_7(&root)["verdict"], "pass");
+        root.write("etc/docker/daemon.json", "{}\n", 0o644);
+        let r = scan_2_7(&root);
+        assert_eq!(r["verdict"], "error", "{r}");
+        assert!(
+            r["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("storage driver unknown"),
+            "{r}"
+        );
+    }
 }
 
 /// Against the private dockerd of scripts/docker-test-env (started with `--config-file

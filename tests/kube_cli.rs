@@ -282,3 +282,64 @@ fn kubernetes_edition_follows_the_version_and_keeps_the_verdicts() {
         "{text}"
     );
 }
+
+/// The edition follows the version the node itself shows (the static pods' image tags), with
+/// no --k8s-version: a kubeadm v1.34 control plane is scanned with v2.0, the v1.33 one with
+/// v1.12, and the header and JSON say so.
+#[test]
+fn kubernetes_edition_from_the_fixture_image_tags() {
+    let n = NodeRoot::kubeadm_control_plane();
+    let manifests = n.path().join("etc/kubernetes/manifests");
+    for entry in std::fs::read_dir(&manifests).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace(VERSION, "v1.34.1")).unwrap();
+    }
+    let doc = json(&scan(n.path(), &["--format", "json"]));
+    assert_eq!(doc["target"]["kubernetes_version"], "v1.34.1");
+    let choice = doc["benchmark_choice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["edition"].as_str().unwrap().starts_with("cis-kubernetes"))
+        .cloned()
+        .unwrap();
+    assert_eq!(choice["edition"], "cis-kubernetes-2.0");
+    assert!(
+        choice["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Kubernetes 1.34"),
+        "{choice}"
+    );
+    let kube: Vec<&serde_json::Value> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["benchmark"] == "cis-kubernetes-2.0")
+        .collect();
+    assert_eq!(kube.len(), 131);
+    let table = scan(n.path(), &["--select", "cis-kubernetes-2.0/1.2.29"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("CIS Kubernetes Benchmark v2.0: Kubernetes 1.34"),
+        "{text}"
+    );
+    assert!(text.contains("1.2.29"), "{text}");
+    // Past v2.0's scope (1.34–1.35) the newest edition still applies, with a warning.
+    let out = scan(n.path(), &["--k8s-version", "v1.36.0", "--format", "json"]);
+    let doc = json(&out);
+    let kube = doc["benchmark_choice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["edition"].as_str().unwrap().starts_with("cis-kubernetes"))
+        .cloned()
+        .unwrap();
+    assert_eq!(kube["edition"], "cis-kubernetes-2.0");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("v1.36.0") && stderr.contains("outside CIS Kubernetes Benchmark v2.0"),
+        "{stderr}"
+    );
+}

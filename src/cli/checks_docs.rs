@@ -36,7 +36,7 @@ fn index() -> String {
     );
     let _ = writeln!(
         out,
-        "Editions: CIS Docker v1.7.0 keeps v1.6.0's ids; v1.8.0 adds 2.7 (devicemapper) and numbers v1.6.0's 2.7–2.18 as 2.8–2.19 (column v1.8.0). CIS Kubernetes v2.0 (Kubernetes 1.34–1.35) keeps v1.12's ids; two remediations changed (1.2.29, 3.2.2). Each page's Editions section lists what changes for its item.\n"
+        "Editions: CIS Docker v1.7.0 keeps v1.6.0's ids; v1.8.0 adds 2.7 (devicemapper) and numbers v1.6.0's 2.7–2.18 as 2.8–2.19 (column v1.8.0). CIS Kubernetes v2.0 (Kubernetes 1.34–1.35) keeps v1.12's ids; two remediations changed (1.2.29, 3.2.2). Each page's Editions section lists what changes for its item.\n\nDefault editions: Docker v1.6.0 (docker-bench-security's ids; `--benchmark cis-docker-1.8.0` or `benchmark:` in .threatbench.yaml for v1.8.0). Kubernetes by the detected version, as kube-bench does: v2.0 for 1.34 and later (1.34 is in both v1.12's 1.32–1.34 and v2.0.1's 1.34–1.35; the newer edition wins; 1.36+ also gets v2.0, with a warning that it is outside its scope), v1.12 for 1.33 and earlier or an unknown version. The 1.1.4/1.1.15/1.1.17/1.1.18 Automated/Manual changes of v1.7.0/v1.8.0 come from one generated source: low confidence.\n"
     );
     let mut current: Option<(Benchmark, String)> = None;
     for c in checks::all() {

@@ -67,11 +67,12 @@ pub struct HardenArgs {
     /// Never pick these checks (same forms as --select).
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG|SECTION")]
     pub ignore: Vec<String>,
-    /// Benchmark edition whose numbers are shown and accepted.
+    /// Benchmark edition whose numbers are shown and accepted (default: a Docker `benchmark:`
+    /// in .threatbench.yaml, else cis-docker-1.6.0).
     /// cis-docker-1.8.0 also lets harden pick its new 2.7 (devicemapper).
-    #[arg(long, value_name = "EDITION", default_value = "cis-docker-1.6.0",
+    #[arg(long, value_name = "EDITION",
           value_parser = ["cis-docker-1.6.0", "cis-docker-1.7.0", "cis-docker-1.8.0", "cis-docker-1.3.1"])]
-    pub numbering: String,
+    pub numbering: Option<String>,
     /// Make sure at least one pick is not among these checks, e.g. the exercise items
     /// `--numbering cis-docker-1.3.1 --at-least-one-beyond 5.10,5.14,5.22`.
     #[arg(long, value_delimiter = ',', value_name = "ID|SLUG")]
@@ -140,7 +141,6 @@ fn editions_for(numbering: Benchmark) -> checks::editions::Editions {
 }
 
 pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
-    let numbering = Benchmark::parse(&args.numbering).unwrap_or(Benchmark::CisDocker160);
     let memory = parse_bytes(&args.memory).map_err(|e| anyhow::anyhow!("--memory {e}"))?;
     anyhow::ensure!(args.pids_limit > 0, "--pids-limit must be positive");
     anyhow::ensure!(args.cpu_shares >= 2, "--cpu-shares must be at least 2");
@@ -159,6 +159,15 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
     if args.rollback {
         return rollback(&args, confirm_on_tty);
     }
+    let numbering = match args.numbering.as_deref().and_then(Benchmark::parse) {
+        Some(b) => b,
+        // As scan: the project's `benchmark:` default, else v1.6.0.
+        None => crate::lint::Config::discover(None)?
+            .benchmarks
+            .into_iter()
+            .find(|b| b.is_docker())
+            .unwrap_or(Benchmark::CisDocker160),
+    };
     super::scan::reject_unknown_tokens(&args.selection(numbering), numbering)?;
     let unknown_beyond: Vec<&String> = args
         .at_least_one_beyond

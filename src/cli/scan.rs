@@ -69,8 +69,8 @@ pub struct ScanArgs {
     /// Run only this benchmark's checks (and threatbench's own checks of the same platform).
     /// Without it, Docker checks use cis-docker-1.6.0 (docker-bench-security's ids; v1.8.0 adds
     /// 2.7 and renumbers 2.7–2.18 as 2.8–2.19) and Kubernetes checks the edition of the
-    /// detected version: cis-kubernetes-2.0 from Kubernetes 1.34, cis-kubernetes-1.12 below or
-    /// when unknown. `benchmark:` in .threatbench.yaml sets other defaults.
+    /// detected version: cis-kubernetes-2.0 from Kubernetes 1.34 (its scope is 1.34–1.35; 1.36+
+    /// also gets it, with a warning), cis-kubernetes-1.12 for 1.33 and below or when unknown. `benchmark:` in .threatbench.yaml sets other defaults.
     #[arg(long, value_name = "EDITION", value_parser = EDITIONS)]
     pub benchmark: Option<String>,
     /// Show the evidence of passing checks too, and every object (not only the failing ones).
@@ -175,11 +175,11 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     // The threat model names, for each failed check, the threats it leaves exposed.
     let report = ScanReport {
-        threats: Some(crate::threats::assess(
-            &facts,
-            &report.results,
-            model.as_ref(),
-        )),
+        threats: Some({
+            let mut a = crate::threats::assess(&facts, &report.results, model.as_ref());
+            a.number_checks_as(report.numbering, report.editions.kubernetes);
+            a
+        }),
         ..report
     };
     let text = match args.format {

@@ -109,6 +109,11 @@ pub struct ThreatsArgs {
     /// Also list mitigated, accepted and not-applicable instances, with every linked check.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Benchmark edition whose ids the model's linked checks are shown with (as `scan
+    /// --benchmark`; default: Docker cis-docker-1.6.0, Kubernetes by the detected version).
+    /// All checks still run.
+    #[arg(long, value_name = "EDITION", value_parser = super::scan::EDITIONS)]
+    pub benchmark: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,14 +156,27 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
     // The editions a scan would use (.threatbench.yaml, the detected Kubernetes version), so
     // the model's evidence names the ids of the edition in use.
     let config = crate::lint::Config::discover(None)?;
-    let editions = super::scan::choose_editions(&facts, None, None, &config);
+    let benchmark = args.benchmark.as_deref().and_then(checks::Benchmark::parse);
+    let editions = super::scan::choose_editions(&facts, benchmark, None, &config);
     let selection = Selection {
         editions: editions.clone(),
         numbering: Some(editions.docker),
         ..Selection::default()
     };
     let results = checks::run(&facts, &selection);
-    let assessment = threats::assess(&facts, &results, model.as_ref());
+    let mut assessment = threats::assess(&facts, &results, model.as_ref());
+    assessment.number_checks_as(editions.docker, editions.kubernetes);
+    // As scan: only the families that ran are stated.
+    let mut editions = editions;
+    editions.retain_families(
+        results
+            .iter()
+            .any(|r| !checks::editions::is_kubernetes_check(r.check)),
+        results.iter().any(|r| {
+            checks::editions::is_kubernetes_check(r.check)
+                && r.outcome.verdict != checks::Verdict::Skip
+        }),
+    );
     let report = ScanReport {
         facts: &facts,
         results,

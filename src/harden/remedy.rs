@@ -359,10 +359,12 @@ pub fn propose(
     limits: &Limits,
 ) -> Proposal {
     let check = result.check;
+    // By slug: a bare id would be read in whatever edition that scan uses (v1.8.0's 2.12 is
+    // v1.6.0's 2.11).
     let verify = |what: &str| {
         format!(
             "re-run the check (`threatbench scan --select {}`){what}",
-            check.id()
+            check.slug
         )
     };
     if let Some(r) = DAEMON_REMEDIES.iter().find(|r| r.slug == check.slug) {

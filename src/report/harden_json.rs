@@ -134,10 +134,11 @@ fn check_ref(p: &Pick, numbering: crate::checks::Benchmark) -> CheckRef {
         benchmark: benchmark.as_str(),
         title: p.check.title,
         severity: p.check.severity.as_str(),
+        // Every edition's id, derived ones (v1.7.0, v1.8.0) included, as scan's JSON lists them.
         ids: p
             .check
-            .ids
-            .iter()
+            .all_ids()
+            .into_iter()
             .map(|(b, id)| IdEntry {
                 benchmark: b.as_str(),
                 id,

@@ -22,6 +22,8 @@ struct Document<'a> {
     attack_version: &'a str,
     model_applied: bool,
     today: &'a str,
+    /// The benchmark editions whose ids name the linked checks, and why: `[{"edition", "reason"}]`.
+    benchmark_choice: &'a [crate::checks::editions::Choice],
     complete: bool,
     incomplete: Vec<String>,
     summary: Summary,
@@ -133,6 +135,7 @@ pub fn render(report: &ScanReport, a: &Assessment) -> String {
         attack_version: &a.attack_version,
         model_applied: a.model_applied,
         today: &a.today,
+        benchmark_choice: &report.editions.choice,
         complete: incomplete.is_empty(),
         incomplete,
         summary: Summary {

@@ -94,6 +94,14 @@ pub fn render(report: &ScanReport, a: &Assessment) -> String {
         "| Benchmark numbering | {} |",
         report.numbering.title()
     );
+    for choice in &report.editions.choice {
+        let _ = writeln!(
+            out,
+            "| Benchmark edition | {} ({}) |",
+            choice.edition.title(),
+            md(&choice.reason)
+        );
+    }
     let _ = writeln!(
         out,
         "| Model file | {} |",

@@ -59,6 +59,14 @@ pub fn render(report: &ScanReport, a: &Assessment, opts: ThreatTableOptions) -> 
         a.attack_version,
         if a.model_applied { "applied" } else { "none" }
     );
+    for choice in &report.editions.choice {
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            choice.edition.title(),
+            terminal(&choice.reason)
+        );
+    }
 
     // Matrix.
     let _ = writeln!(

@@ -24,6 +24,7 @@
 //! (e.g. /proc unreadable, no cluster dump for workloads).
 
 pub mod catalog;
+mod edition_ids;
 pub mod elements;
 pub mod model;
 pub mod modelfile;

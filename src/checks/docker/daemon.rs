@@ -123,7 +123,7 @@ pub const CHECKS: &[Check] = &[
         severity: Medium,
         component: Component::DockerDaemon,
         doc: Doc {
-            what: "The daemon's storage driver is not `devicemapper` (new in CIS Docker v1.8.0; runs only under `--benchmark cis-docker-1.8.0`).",
+            what: "The daemon's storage driver is not `devicemapper` (new in CIS Docker v1.8.0; runs only when v1.8.0 is the Docker edition: `--benchmark cis-docker-1.8.0`, `--numbering cis-docker-1.8.0` or `benchmark: [cis-docker-1.8.0]` in .threatbench.yaml).",
             why: "devicemapper is deprecated and was removed in Docker Engine v25: loop-lvm mode is slow and fragile, thin pools that fill up take every container on the host down (denial of service), and a daemon upgrade can leave its images unreadable.",
             evidence: "`Driver` from `docker info`; when the API cannot be reached, `storage-driver` from dockerd's flags or daemon.json (an unset driver is then unknown: dockerd picks one at start).",
             remediation: "Move to `overlay2`: save or push the images and back up the volumes, set `\"storage-driver\": \"overlay2\"` in daemon.json (or drop `--storage-driver devicemapper`), restart dockerd, and restore.",
