@@ -27,6 +27,7 @@ pub mod catalog;
 pub mod elements;
 pub mod model;
 pub mod modelfile;
+pub mod paths;
 
 #[cfg(test)]
 mod catalog_tests;
@@ -114,6 +115,8 @@ pub struct Assessment {
     pub unavailable_checks: Vec<String>,
     /// Whether a model file was applied.
     pub model_applied: bool,
+    /// Attack paths from entry points to the host, dockerd and the cluster, over the instances.
+    pub paths: paths::AttackPaths,
 }
 
 /// Assess the threat model with today's date for decision expiry.
@@ -359,6 +362,7 @@ pub fn assess_on(
         .collect();
     unavailable_checks.sort();
     unavailable_checks.dedup();
+    let paths = paths::compute(facts, &system, &instances);
 
     Assessment {
         attack_version: catalog.attack_version.clone(),
@@ -373,6 +377,7 @@ pub fn assess_on(
         annotations: file.annotations.clone(),
         unavailable_checks,
         model_applied: model.is_some(),
+        paths,
     }
 }
 
