@@ -109,6 +109,10 @@ pub struct ThreatsArgs {
     /// Also list mitigated, accepted and not-applicable instances, with every linked check.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Print only the attack paths (entry point to host root, dockerd, cluster-admin, etcd,
+    /// Secrets or kubelet credentials), each hop with its threat instance, checks and evidence.
+    #[arg(long)]
+    pub paths: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +176,7 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         write_discovered(path, &report, &assessment)?;
     }
     let text = match args.format {
+        _ if args.paths => report::threats_paths::only(args.format, &assessment),
         Format::Table => report::threats_table::render(
             &report,
             &assessment,
