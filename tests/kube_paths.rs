@@ -22,12 +22,16 @@ fn assess(facts: &Facts) -> Assessment {
 }
 
 fn path<'a>(a: &'a Assessment, id: &str) -> &'a AttackPath {
-    a.paths.paths.iter().find(|p| p.id == id).unwrap_or_else(|| {
-        panic!(
-            "no path {id}; have: {:#?}",
-            a.paths.paths.iter().map(|p| &p.id).collect::<Vec<_>>()
-        )
-    })
+    a.paths
+        .paths
+        .iter()
+        .find(|p| p.id == id)
+        .unwrap_or_else(|| {
+            panic!(
+                "no path {id}; have: {:#?}",
+                a.paths.paths.iter().map(|p| &p.id).collect::<Vec<_>>()
+            )
+        })
 }
 
 fn hops(p: &AttackPath) -> Vec<String> {
@@ -150,7 +154,11 @@ fn impersonate_create_pods_and_get_secrets_lead_on() {
             .iter()
             .any(|c| c.slug == "k8s-rbac-pod-create")
     );
-    assert!(chain.hops[1].evidence.contains("may name service account lab/ci"));
+    assert!(
+        chain.hops[1]
+            .evidence
+            .contains("may name service account lab/ci")
+    );
     // lab enforces only `privileged`: a pod created there may be privileged on a node.
     assert_eq!(
         hops(path(&a, "sa:lab/default->node:root"))[1],
@@ -169,12 +177,13 @@ fn host_path_and_privileged_pods_reach_the_node_and_its_kubelet_credentials() {
     );
     assert_eq!(
         hops(path(&a, "pod:lab/etc-writer->node:kubelet-credentials")),
-        [
-            "pod:lab/etc-writer -> node:kubelet-credentials (K8S-T-08@pod:lab/etc-writer)"
-        ]
+        ["pod:lab/etc-writer -> node:kubelet-credentials (K8S-T-08@pod:lab/etc-writer)"]
     );
     // Read-only /: the kubelet's credentials, not root.
-    assert!(has_path(&a, "pod:lab/root-reader->node:kubelet-credentials"));
+    assert!(has_path(
+        &a,
+        "pod:lab/root-reader->node:kubelet-credentials"
+    ));
     assert!(!has_path(&a, "pod:lab/root-reader->node:root"));
     let read = &path(&a, "pod:lab/root-reader->node:kubelet-credentials").hops[0];
     assert!(read.evidence.contains("hostPath /"), "{}", read.evidence);

@@ -135,7 +135,12 @@ pub fn full(a: &Assessment) -> String {
             terminal(&p.entry_label),
             terminal(&p.entry_reason)
         );
-        let _ = writeln!(out, "   target: {} ({})", p.target_label, p.target_kind.title());
+        let _ = writeln!(
+            out,
+            "   target: {} ({})",
+            p.target_label,
+            p.target_kind.title()
+        );
         for (k, h) in p.hops.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -143,7 +148,9 @@ pub fn full(a: &Assessment) -> String {
                 k + 1,
                 terminal(&h.from),
                 terminal(&h.to),
-                h.instance.as_deref().map_or_else(|| "by design".into(), terminal)
+                h.instance
+                    .as_deref()
+                    .map_or_else(|| "by design".into(), terminal)
             );
             if !h.checks.is_empty() {
                 let checks: Vec<String> = h

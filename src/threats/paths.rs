@@ -465,6 +465,11 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The element id discovery gives a container (`container:<name>`, or its short id).
+pub fn container_element_id(c: &crate::facts::docker::ContainerView) -> String {
+    docker::container_id(c)
+}
+
 /// Build the graph from the assessed instances and find the paths.
 pub fn compute(facts: &Facts, system: &SystemModel, instances: &[Instance]) -> AttackPaths {
     let mut b = Builder::new(facts, system, instances);
