@@ -131,7 +131,7 @@ pub fn full(a: &Assessment) -> String {
         );
         let _ = writeln!(
             out,
-            "   entry: {} ({})",
+            "   entry: {}: {}",
             terminal(&p.entry_label),
             terminal(&p.entry_reason)
         );
