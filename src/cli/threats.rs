@@ -114,6 +114,10 @@ pub struct ThreatsArgs {
     /// All checks still run.
     #[arg(long, value_name = "EDITION", value_parser = super::scan::EDITIONS)]
     pub benchmark: Option<String>,
+    /// Print only the attack paths (entry point to host root, dockerd, cluster-admin, etcd,
+    /// Secrets or kubelet credentials), each hop with its threat instance, checks and evidence.
+    #[arg(long)]
+    pub paths: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +194,7 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         write_discovered(path, &report, &assessment)?;
     }
     let text = match args.format {
+        _ if args.paths => report::threats_paths::only(args.format, &assessment),
         Format::Table => report::threats_table::render(
             &report,
             &assessment,

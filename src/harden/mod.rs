@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod backup;
+pub mod bundle;
 pub mod journal;
 pub mod patch;
 pub mod plan;

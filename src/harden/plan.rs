@@ -4,12 +4,14 @@
 
 use std::collections::BTreeSet;
 
+use super::bundle::{self, Bundle};
 use super::remedy::{self, Limits, Proposal};
 use super::risk::{self, PickRisk};
 use super::surface::{self, AttackSurface};
 use crate::checks::{Benchmark, Check, CheckResult, ObjectOutcome, Selection, Verdict};
 use crate::facts::Facts;
 use crate::facts::daemon_config::DaemonConfig;
+use crate::threats::paths::PathCount;
 use crate::threats::{Assessment, Level, Status};
 
 /// Scores within this fraction of the best remaining one count as close: then a pick on a surface
@@ -49,7 +51,14 @@ impl Default for PlanOptions {
 #[derive(Clone)]
 pub struct Pick {
     pub rank: usize,
+    /// The check fixed; for a bundled pick, the one of its checks that removes most risk.
     pub check: &'static Check,
+    /// Every check the change fixes (the one check of a single-check pick).
+    pub clears: Vec<&'static Check>,
+    /// Set when the pick is one re-create of a container clearing several checks.
+    pub bundle: Option<Bundle>,
+    /// Attack paths, per target kind, that the change breaks (kinds with a path only).
+    pub paths: Vec<PathCount>,
     /// The check's evidence now.
     pub evidence: String,
     /// Its failing objects now.
@@ -93,10 +102,31 @@ pub struct Plan {
 }
 
 struct Candidate<'a> {
+    /// The leading check (the only one of a single-check candidate).
     result: &'a CheckResult,
+    clears: Vec<&'a CheckResult>,
+    bundle: Option<Bundle>,
+    objects: Vec<ObjectOutcome>,
     surface: AttackSurface,
     risk: PickRisk,
     proposal: Proposal,
+    paths: Vec<PathCount>,
+}
+
+impl Candidate<'_> {
+    fn paths_broken(&self) -> usize {
+        self.paths.iter().map(|c| c.broken).sum()
+    }
+}
+
+/// `breaks 4 of 6 paths to host root, 1 of 2 paths to dockerd control`, or `None`.
+pub fn paths_reason(paths: &[PathCount]) -> Option<String> {
+    let broken: Vec<String> = paths
+        .iter()
+        .filter(|c| c.broken > 0)
+        .map(PathCount::describe)
+        .collect();
+    (!broken.is_empty()).then(|| format!("breaks {}", broken.join(", ")))
 }
 
 /// Build the plan over the results of a scan and their threat assessment.
@@ -108,29 +138,61 @@ pub fn build(
 ) -> Plan {
     let daemon = DaemonConfig::from_facts(facts);
     let fixes = assessment.fix_first();
-    let mut candidates: Vec<Candidate> = results
+    let failed: Vec<&CheckResult> = results
         .iter()
         .filter(|r| r.outcome.verdict == Verdict::Fail && opts.consider.includes(r.check))
+        .collect();
+    let mut candidates: Vec<Candidate> = failed
+        .iter()
         .map(|r| {
             let proposal = remedy::propose(facts, &daemon, r, &opts.limits);
             let risk = risk::of_fix(assessment, fixes.iter().find(|f| f.slug == r.check.slug));
+            let slug = r.check.slug;
             Candidate {
                 result: r,
+                clears: vec![r],
+                bundle: None,
+                objects: r
+                    .outcome
+                    .objects
+                    .iter()
+                    .filter(|o| o.verdict == Verdict::Fail)
+                    .cloned()
+                    .collect(),
                 surface: risk
                     .main_surface()
                     .unwrap_or_else(|| surface::of_check(r.check)),
                 risk,
                 proposal,
+                paths: assessment.paths.broken_by(&|_, s| s == slug),
             }
         })
         .collect();
-    // Most risk removed first; among equals a fix acting on an open threat instance, then the
-    // easier change, then the higher severity, then benchmark order (the sort is stable and
-    // results come in registry order).
+    let singles = candidates.len();
+    for b in bundle::bundles(facts, &failed, assessment) {
+        let slugs: Vec<&str> = b.results.iter().map(|r| r.check.slug).collect();
+        let element = b.bundle.element.clone();
+        candidates.push(Candidate {
+            result: b.results[0],
+            clears: b.results,
+            objects: b.objects,
+            surface: b.risk.main_surface().unwrap_or(AttackSurface::DockerHost),
+            paths: assessment
+                .paths
+                .broken_by(&|e, s| e == element && slugs.contains(&s)),
+            bundle: Some(b.bundle),
+            risk: b.risk,
+            proposal: b.proposal,
+        });
+    }
+    // Most risk removed first; among equals the fix that breaks more attack paths, then one
+    // acting on an open threat instance, then the easier change, then the higher severity,
+    // then benchmark order (the sort is stable and results come in registry order).
     candidates.sort_by(|a, b| {
         b.risk
             .score
             .cmp(&a.risk.score)
+            .then(b.paths_broken().cmp(&a.paths_broken()))
             .then(
                 b.risk
                     .effects
@@ -141,7 +203,7 @@ pub fn build(
             .then(a.proposal.effort.cmp(&b.proposal.effort))
             .then(b.result.check.severity.cmp(&a.result.check.severity))
     });
-    let total = candidates.len();
+    let total = singles;
     let mut surfaces: Vec<SurfaceSummary> = AttackSurface::ALL
         .iter()
         .map(|s| surface_summary(*s, assessment, &candidates))
@@ -181,10 +243,11 @@ pub fn build(
                     .iter()
                     .any(|t| is_check(t, c, opts.numbering))
             };
-            let have_other = picks.iter().any(|p| beyond(p.check));
+            let have_other = picks.iter().any(|p| p.clears.iter().any(|c| beyond(c)));
+            let clears_beyond = |c: &Candidate| c.clears.iter().any(|r| beyond(r.check));
             if !have_other
-                && !beyond(candidates[idx].result.check)
-                && let Some(j) = candidates.iter().position(|c| beyond(c.result.check))
+                && !clears_beyond(&candidates[idx])
+                && let Some(j) = candidates.iter().position(clears_beyond)
             {
                 why = vec![format!(
                     "chosen so that at least one pick is beyond {} (the best of the other failed checks)",
@@ -195,23 +258,48 @@ pub fn build(
         }
         let c = candidates.remove(idx);
         covered.insert(c.surface);
+        if let Some(paths) = paths_reason(&c.paths) {
+            why.insert(0, paths);
+        }
+        if let Some(b) = &c.bundle {
+            let ids: Vec<String> = c
+                .clears
+                .iter()
+                .map(|r| format!("{} ({})", r.check.id(), r.check.slug))
+                .collect();
+            why.insert(
+                0,
+                format!(
+                    "one re-create of {} clears {} failed checks at once: {}",
+                    b.container,
+                    ids.len(),
+                    ids.join(", ")
+                ),
+            );
+        }
         why.insert(0, score_reason(&c, assessment));
         let rank = picks.len() + 1;
         if let Some(s) = surfaces.iter_mut().find(|s| s.surface == c.surface) {
             s.picks.push(rank);
         }
+        let evidence = match &c.bundle {
+            Some(_) => c
+                .objects
+                .iter()
+                .zip(&c.clears)
+                .map(|(o, r)| format!("{}: {}", r.check.slug, o.evidence))
+                .collect::<Vec<_>>()
+                .join("; "),
+            None => c.result.outcome.evidence.clone(),
+        };
         picks.push(Pick {
             rank,
             check: c.result.check,
-            evidence: c.result.outcome.evidence.clone(),
-            objects: c
-                .result
-                .outcome
-                .objects
-                .iter()
-                .filter(|o| o.verdict == Verdict::Fail)
-                .cloned()
-                .collect(),
+            clears: c.clears.iter().map(|r| r.check).collect(),
+            bundle: c.bundle,
+            paths: c.paths,
+            evidence,
+            objects: c.objects,
             surface: c.surface,
             risk: c.risk,
             proposal: c.proposal,
@@ -231,6 +319,7 @@ pub fn build(
         candidates: total,
         others: candidates
             .iter()
+            .filter(|c| c.bundle.is_none())
             .map(|c| (c.result.check, c.surface, c.risk.score))
             .collect(),
         notes,
@@ -256,7 +345,10 @@ fn surface_summary(
         surface,
         exposed: exposed.len(),
         worst: exposed.iter().max().copied(),
-        failed_checks: candidates.iter().filter(|c| c.surface == surface).count(),
+        failed_checks: candidates
+            .iter()
+            .filter(|c| c.bundle.is_none() && c.surface == surface)
+            .count(),
         picks: vec![],
     }
 }
@@ -341,9 +433,13 @@ mod tests {
         // The best fix of the whole model comes first, with its score and instances.
         assert_eq!(plan.picks[0].check.slug, fixes[0].slug);
         assert_eq!(plan.picks[0].check.slug, "daemon-no-insecure-registries");
-        for p in &plan.picks {
+        for p in plan.picks.iter().filter(|p| p.bundle.is_none()) {
             let fix = fixes.iter().find(|f| f.slug == p.check.slug).unwrap();
             assert_eq!(p.risk.score, fix.risk_removed, "{}", p.check.slug);
+            assert_eq!(
+                p.clears.iter().map(|c| c.slug).collect::<Vec<_>>(),
+                [p.check.slug]
+            );
             let mut ids: Vec<&str> = p.risk.effects.iter().map(|e| e.instance.as_str()).collect();
             ids.sort();
             let mut expected: Vec<&str> = fix.instances.iter().map(String::as_str).collect();
@@ -384,21 +480,24 @@ mod tests {
         let (plan, _) = plan_for(
             None,
             &PlanOptions {
-                top: 3,
+                top: 4,
                 ..Default::default()
             },
         );
-        // After the registry and client picks, container-user-not-root (12, Docker client) is
-        // best, but daemon-userns-remap (10, Docker host) is within 20% on a surface not covered.
+        // After the registry pick, the re-create of priv (16) and TLS (15, both Docker client),
+        // container-user-not-root (12, Docker client) is best, but daemon-userns-remap (10,
+        // Docker host) is within 20% on a surface not covered.
         assert_eq!(
             slugs(&plan),
             vec![
                 "daemon-no-insecure-registries",
+                "container-privileged",
                 "daemon-tls-on-tcp",
                 "daemon-userns-remap"
             ]
         );
-        let third = &plan.picks[2];
+        assert!(plan.picks[1].bundle.is_some());
+        let third = &plan.picks[3];
         assert_eq!(third.surface, AttackSurface::DockerHost);
         assert!(
             third.why.contains(
@@ -413,7 +512,7 @@ mod tests {
         let host = &plan.surfaces[1];
         assert_eq!(host.surface, AttackSurface::DockerHost);
         assert!(host.exposed > 0 && host.failed_checks > 0);
-        assert_eq!(host.picks, vec![3]);
+        assert_eq!(host.picks, vec![4]);
         assert_eq!(plan.surfaces[3].exposed, 0, "no Kubernetes here");
     }
 
@@ -430,7 +529,9 @@ mod tests {
         };
         let (plan, _) = plan_for(Some(&model), &opts);
         assert!(plan.model_applied);
-        assert_eq!(slugs(&plan), vec!["daemon-tls-on-tcp"]);
+        // The re-create of priv (16) now leads TLS (15).
+        assert_eq!(slugs(&plan), vec!["container-privileged"]);
+        assert!(plan.picks[0].bundle.is_some());
         let registries = plan
             .others
             .iter()
@@ -498,11 +599,16 @@ mod tests {
 
     #[test]
     fn at_least_one_pick_beyond_the_exercise_items() {
-        // v1.3.1 numbering: 2.5 insecure registries and 2.7 TLS are the two best fixes here.
+        // v1.3.1 numbering: 2.5 insecure registries and 2.7 TLS are the two best daemon fixes
+        // here (section 2 only, so that no container re-create comes between them).
         let opts = PlanOptions {
             top: 2,
             at_least_one_beyond: vec!["2.5".into(), "2.7".into()],
             numbering: Benchmark::CisDocker131,
+            consider: Selection {
+                select: vec!["2".into()],
+                ..Selection::default()
+            },
             ..Default::default()
         };
         let (plan, _) = plan_for(None, &opts);

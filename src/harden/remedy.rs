@@ -280,7 +280,7 @@ fn update_values(slug: &str, limits: &Limits) -> Option<(UpdateValues, &'static 
     })
 }
 
-fn recreate_fix(slug: &str) -> Option<(Recreate, &'static str)> {
+pub(crate) fn recreate_fix(slug: &str) -> Option<(Recreate, &'static str)> {
     Some(match slug {
         "container-privileged" => (
             Recreate::NotPrivileged,

@@ -152,6 +152,47 @@ pub fn of_fix(assessment: &Assessment, fix: Option<&CheckFix>) -> PickRisk {
     }
 }
 
+/// The risk fixing `slugs` on one element removes (a bundled re-create of one container): the
+/// instances on that element that one of them fails for, without a decision.
+pub fn on_element(assessment: &Assessment, element: &str, slugs: &[&str]) -> PickRisk {
+    let mut score = 0;
+    let mut effects: Vec<ThreatEffect> = Vec::new();
+    for inst in assessment
+        .instances
+        .iter()
+        .filter(|i| i.element == element && i.decision.is_none())
+    {
+        let failing = inst.failing_checks();
+        if !slugs.iter().any(|s| failing.contains(s)) {
+            continue;
+        }
+        let after = inst.current_if_fixed(slugs);
+        score += inst.risk.current.score.saturating_sub(after.score) as u32;
+        effects.push(ThreatEffect {
+            instance: inst.id.clone(),
+            threat: inst.threat.id.clone(),
+            title: inst.threat.title.clone(),
+            stride: inst.stride(),
+            surface: surface::of_threat(&inst.threat),
+            status: inst.status,
+            before: inst.risk.current,
+            after,
+            still_failing: failing
+                .into_iter()
+                .filter(|s| !slugs.contains(s))
+                .map(str::to_string)
+                .collect(),
+        });
+    }
+    effects.sort_by(|a, b| {
+        b.removed()
+            .cmp(&a.removed())
+            .then(b.before.score.cmp(&a.before.score))
+            .then(a.instance.cmp(&b.instance))
+    });
+    PickRisk { score, effects }
+}
+
 /// Why a failed check removes no current risk here: the threats it mitigates are decided on
 /// (accepted, not applicable) or have no element on this system. Empty when it mitigates none.
 pub fn why_unscored(assessment: &Assessment, slug: &str) -> Vec<String> {

@@ -7,6 +7,7 @@ use crate::harden::journal::Record;
 use crate::harden::plan::{Pick, display_id};
 use crate::harden::recheck::Recheck;
 use crate::harden::{HARDEN_SCHEMA, Report};
+use crate::threats::paths::PathCount;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -49,6 +50,22 @@ struct CheckRef {
     title: &'static str,
     severity: &'static str,
     ids: Vec<IdEntry>,
+}
+
+/// A check a pick's change fixes.
+#[derive(Serialize)]
+struct ClearEntry {
+    id: &'static str,
+    slug: &'static str,
+    benchmark: &'static str,
+}
+
+/// A bundled pick: one re-create of a container clearing several checks.
+#[derive(Serialize)]
+struct BundleEntry<'a> {
+    container: &'a str,
+    element: &'a str,
+    summary: &'a str,
 }
 
 #[derive(Serialize)]
@@ -116,6 +133,12 @@ struct PickEntry<'a> {
     side_effects: &'a [String],
     verification: &'a str,
     why: &'a str,
+    /// The checks the change fixes (one for a single-check pick).
+    clears: Vec<ClearEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bundle: Option<BundleEntry<'a>>,
+    /// Attack paths the change breaks, per target kind: pairs no longer connected of all.
+    breaks_paths: &'a [PathCount],
 }
 
 #[derive(Serialize)]
@@ -223,6 +246,24 @@ pub fn render(report: &Report) -> String {
                     side_effects: &p.proposal.side_effects,
                     verification: &p.proposal.verification,
                     why: &p.why,
+                    clears: p
+                        .clears
+                        .iter()
+                        .map(|c| {
+                            let (id, b) = display_id(c, report.numbering);
+                            ClearEntry {
+                                id,
+                                slug: c.slug,
+                                benchmark: b.as_str(),
+                            }
+                        })
+                        .collect(),
+                    bundle: p.bundle.as_ref().map(|b| BundleEntry {
+                        container: &b.container,
+                        element: &b.element,
+                        summary: &b.summary,
+                    }),
+                    breaks_paths: &p.paths,
                 }
             })
             .collect(),

@@ -169,12 +169,18 @@ fn selection(out: &mut String, report: &Report) {
             .picks
             .iter()
             .filter(|p| {
-                !plan
-                    .beyond
+                p.clears
                     .iter()
-                    .any(|t| is_check(t, p.check, report.numbering))
+                    .any(|c| !plan.beyond.iter().any(|t| is_check(t, c, report.numbering)))
             })
-            .map(|p| format!("#{} ({})", p.rank, display_id(p.check, report.numbering).0))
+            .map(|p| {
+                let ids: Vec<&str> = p
+                    .clears
+                    .iter()
+                    .map(|c| display_id(c, report.numbering).0)
+                    .collect();
+                format!("#{} ({})", p.rank, ids.join(", "))
+            })
             .collect();
         let _ = writeln!(
             out,
@@ -208,12 +214,14 @@ fn selection(out: &mut String, report: &Report) {
                 threats.push(&e.threat);
             }
         }
+        let finding = match &p.bundle {
+            Some(bundle) => format!("{} ({})", md(&bundle.summary), md(&clears(p, report))),
+            None => format!("{id}{} {}", md(&other_ids(p.check, b)), md(p.check.title)),
+        };
         let _ = writeln!(
             out,
-            "| {} | {id}{} {} | {} | {} | {} | {} | {} |",
+            "| {} | {finding} | {} | {} | {} | {} | {} |",
             p.rank,
-            md(&other_ids(p.check, b)),
-            md(p.check.title),
             p.surface.title(),
             if threats.is_empty() {
                 "–".to_string()
@@ -227,6 +235,15 @@ fn selection(out: &mut String, report: &Report) {
     }
 }
 
+/// `5.5 container-privileged, 5.31 container-docker-socket-mount`.
+fn clears(p: &Pick, report: &Report) -> String {
+    p.clears
+        .iter()
+        .map(|c| format!("{} {}", display_id(c, report.numbering).0, c.slug))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn risk_change(p: &Pick) -> String {
     p.risk.risk_change().unwrap_or_else(|| "–".to_string())
 }
@@ -236,21 +253,36 @@ fn risk_change(p: &Pick) -> String {
 fn pick(out: &mut String, report: &Report, p: &Pick) {
     let (id, b) = display_id(p.check, report.numbering);
     let c = &p.proposal.change;
-    let _ = writeln!(
-        out,
-        "\n### {}. {} ({} {id}{})\n",
-        p.rank,
-        md(p.check.title),
-        b.title(),
-        md(&other_ids(p.check, b))
-    );
-    let _ = writeln!(
-        out,
-        "**Finding:** check {} (severity {}) fails: {}\n",
-        code(p.check.slug),
-        p.check.severity.as_str(),
-        md(&p.evidence)
-    );
+    match &p.bundle {
+        Some(bundle) => {
+            let _ = writeln!(out, "\n### {}. {}\n", p.rank, md(&bundle.summary));
+            let _ = writeln!(
+                out,
+                "**Finding:** one re-create clears {} failed checks on container {} ({}): {}\n",
+                p.clears.len(),
+                code(&bundle.container),
+                md(&clears(p, report)),
+                md(&p.evidence)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "\n### {}. {} ({} {id}{})\n",
+                p.rank,
+                md(p.check.title),
+                b.title(),
+                md(&other_ids(p.check, b))
+            );
+            let _ = writeln!(
+                out,
+                "**Finding:** check {} (severity {}) fails: {}\n",
+                code(p.check.slug),
+                p.check.severity.as_str(),
+                md(&p.evidence)
+            );
+        }
+    }
     for o in &p.objects {
         let _ = writeln!(out, "- {}: {}", code(&o.name), md(&o.evidence));
     }
@@ -258,6 +290,9 @@ fn pick(out: &mut String, report: &Report, p: &Pick) {
         out.push('\n');
     }
     let _ = writeln!(out, "**Attack surface:** {}\n", p.surface.title());
+    if let Some(paths) = crate::harden::plan::paths_reason(&p.paths) {
+        let _ = writeln!(out, "**Attack paths:** {paths}.\n");
+    }
     if p.risk.effects.is_empty() {
         let _ = writeln!(
             out,
@@ -376,11 +411,23 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("| Kubernetes node | 0 | – | 0 | – |"));
+        assert!(
+            text.contains(
+                "Picks beyond 5.10, 5.14, 5.22 (CIS Docker Benchmark v1.3.1 numbering): #1 (2.5), #2 (5.4, 5.3, 5.17, 5.21, 5.25, 5.12), #3 (2.7)."
+            ),
+            "{text}"
+        );
+        // The re-create of priv is one pick clearing its six container checks, and says which
+        // attack path it breaks.
         assert!(text.contains(
-            "Picks beyond 5.10, 5.14, 5.22 (CIS Docker Benchmark v1.3.1 numbering): #1 (2.5), #2 (2.7), #3 (2.9)."
+            "### 2. re-create `priv` without --privileged, the added capabilities, host devices and seccomp=unconfined, with no-new-privileges and a read-only root file system"
         ));
+        assert!(
+            text.contains("**Finding:** one re-create clears 6 failed checks on container `priv`")
+        );
+        assert!(text.contains("**Attack paths:** breaks 1 of 3 paths to host root."));
         // Each pick: the finding, the surface, its STRIDE threats with risk before → after.
-        assert!(text.contains("### 2. "));
+        assert!(text.contains("### 3. "));
         assert!(text.contains("**Attack surface:** Docker client"));
         assert!(text.contains("| `DKR-T-04@flow:docker-client->dockerd` | Tampering | "));
         assert!(

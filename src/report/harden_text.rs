@@ -80,16 +80,31 @@ pub fn render(report: &Report) -> String {
     for p in &plan.picks {
         let (id, b) = display_id(p.check, report.numbering);
         let _ = writeln!(out);
+        let heading = match &p.bundle {
+            Some(bundle) => terminal(&bundle.summary),
+            None => format!("{id}{} {}", other_ids(p.check, b), p.check.title),
+        };
         let _ = writeln!(
             out,
-            "{bold}#{} {id}{} {}{bold:#}  [{}] score {}",
+            "{bold}#{} {heading}{bold:#}  [{}] score {}",
             p.rank,
-            other_ids(p.check, b),
-            p.check.title,
             p.surface.as_str(),
             p.risk.score
         );
-        let _ = writeln!(out, "  check:     {} ({})", p.check.slug, b.title());
+        if let Some(bundle) = &p.bundle {
+            let _ = writeln!(out, "  bundle:    {}", terminal(&bundle.summary));
+            let clears: Vec<String> = p
+                .clears
+                .iter()
+                .map(|c| format!("{} {}", display_id(c, report.numbering).0, c.slug))
+                .collect();
+            let _ = writeln!(out, "  clears:    {}", clears.join(", "));
+        } else {
+            let _ = writeln!(out, "  check:     {} ({})", p.check.slug, b.title());
+        }
+        if let Some(paths) = crate::harden::plan::paths_reason(&p.paths) {
+            let _ = writeln!(out, "  paths:     {paths}");
+        }
         let _ = writeln!(out, "  evidence:  {}", terminal(&p.evidence));
         for o in &p.objects {
             let _ = writeln!(

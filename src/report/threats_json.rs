@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::ScanReport;
 use crate::threats::model::{AppliedDecision, CheckLink, MitigationStatus};
+use crate::threats::paths::{AttackPath, BOUND, MAX_HOPS, PATHS_LIMIT, PathCount};
 use crate::threats::{
     AbsentThreat, Assessment, CheckFix, Level, MatrixCell, ModelNote, Risk, Status, Stride,
     Suppressed,
@@ -37,6 +38,23 @@ struct Document<'a> {
     expired: &'a [ModelNote],
     orphaned: &'a [ModelNote],
     unavailable_checks: &'a [String],
+    /// Attack paths, ranked, the first `paths_summary.limit` of them.
+    paths: &'a [AttackPath],
+    paths_summary: PathsSummary<'a>,
+}
+
+/// How many paths there are and how the list is bounded.
+#[derive(Serialize)]
+struct PathsSummary<'a> {
+    /// Entry-target pairs connected (one shortest path each).
+    total: usize,
+    shown: usize,
+    limit: usize,
+    max_hops: usize,
+    bound: &'static str,
+    entries: usize,
+    targets: usize,
+    by_target: &'a [PathCount],
 }
 
 #[derive(Serialize)]
@@ -109,6 +127,37 @@ struct Entry<'a> {
     decision: Option<&'a AppliedDecision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     override_reason: Option<&'a str>,
+}
+
+fn paths_summary(a: &Assessment) -> PathsSummary<'_> {
+    PathsSummary {
+        total: a.paths.total,
+        shown: a.paths.paths.len(),
+        limit: PATHS_LIMIT,
+        max_hops: MAX_HOPS,
+        bound: BOUND,
+        entries: a.paths.entries,
+        targets: a.paths.targets,
+        by_target: &a.paths.by_target,
+    }
+}
+
+/// `threats --paths --format json`: the schema, the paths and how they are bounded.
+pub fn paths_only(a: &Assessment) -> String {
+    #[derive(Serialize)]
+    struct PathsDocument<'a> {
+        schema: &'static str,
+        paths: &'a [AttackPath],
+        paths_summary: PathsSummary<'a>,
+    }
+    let doc = PathsDocument {
+        schema: THREATS_SCHEMA,
+        paths: &a.paths.paths,
+        paths_summary: paths_summary(a),
+    };
+    serde_json::to_string_pretty(&doc)
+        .unwrap_or_else(|e| format!("{{\"schema\":\"{THREATS_SCHEMA}\",\"error\":\"{e}\"}}"))
+        + "\n"
 }
 
 pub fn render(report: &ScanReport, a: &Assessment) -> String {
@@ -202,6 +251,8 @@ pub fn render(report: &ScanReport, a: &Assessment) -> String {
         expired: &a.expired,
         orphaned: &a.orphaned,
         unavailable_checks: &a.unavailable_checks,
+        paths: &a.paths.paths,
+        paths_summary: paths_summary(a),
     };
     let mut text = serde_json::to_string_pretty(&doc)
         .unwrap_or_else(|e| format!("{{\"schema\":\"{THREATS_SCHEMA}\",\"error\":\"{e}\"}}"));

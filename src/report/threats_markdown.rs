@@ -33,7 +33,7 @@ fn code(text: &str) -> String {
 }
 
 /// A label inside a Mermaid quoted string.
-fn mermaid_label(text: &str) -> String {
+pub(crate) fn mermaid_label(text: &str) -> String {
     let clean: String = terminal(text)
         .chars()
         .map(|c| match c {
@@ -407,6 +407,7 @@ fn summary(out: &mut String, a: &Assessment) {
         out,
         "\n**Methodology.** Threats come from the catalogue (`threatbench threats catalog`), one instance per element of the kind a threat applies to (STRIDE-per-element; spoofing on a flow only when it crosses a trust boundary). Status comes from the linked checks' verdicts for that element: *exposed* when one fails, *mitigated* when every primary mitigation's checks pass, *unknown* when evidence is missing. Risk = likelihood × impact (weights 1–4); the product bands into low (1–2), medium (3–5), high (6–9) and critical (12–16). *Inherent* is the catalogue default (or the model file's override); *current* subtracts the mitigations in place; *projected* also subtracts the mitigations whose checks fail today, i.e. the risk after fixing them."
     );
+    super::threats_paths::markdown_section(out, a);
 }
 
 fn instance_block(out: &mut String, i: &Instance) {

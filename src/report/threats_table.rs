@@ -169,6 +169,8 @@ pub fn render(report: &ScanReport, a: &Assessment, opts: ThreatTableOptions) -> 
         let _ = writeln!(out, "  (not shown: {}; use --verbose)", parts.join(", "));
     }
 
+    super::threats_paths::table_section(&mut out, a);
+
     // Fix first.
     let fixes = a.fix_first();
     if !fixes.is_empty() {

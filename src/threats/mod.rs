@@ -28,6 +28,7 @@ mod edition_ids;
 pub mod elements;
 pub mod model;
 pub mod modelfile;
+pub mod paths;
 
 #[cfg(test)]
 mod catalog_tests;
@@ -115,6 +116,8 @@ pub struct Assessment {
     pub unavailable_checks: Vec<String>,
     /// Whether a model file was applied.
     pub model_applied: bool,
+    /// Attack paths from entry points to the host, dockerd and the cluster, over the instances.
+    pub paths: paths::AttackPaths,
 }
 
 /// Assess the threat model with today's date for decision expiry.
@@ -360,6 +363,7 @@ pub fn assess_on(
         .collect();
     unavailable_checks.sort();
     unavailable_checks.dedup();
+    let paths = paths::compute(facts, &system, &instances);
 
     Assessment {
         attack_version: catalog.attack_version.clone(),
@@ -374,6 +378,7 @@ pub fn assess_on(
         annotations: file.annotations.clone(),
         unavailable_checks,
         model_applied: model.is_some(),
+        paths,
     }
 }
 

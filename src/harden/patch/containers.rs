@@ -221,6 +221,33 @@ pub enum Recreate {
     PortsOnLoopback,
 }
 
+impl Recreate {
+    /// How a bundled re-create names this correction: `(false, "--privileged")` reads "without
+    /// --privileged", `(true, "a read-only root file system")` reads "with ...".
+    pub fn phrase(self) -> (bool, &'static str) {
+        use Recreate::*;
+        match self {
+            NotPrivileged => (false, "--privileged"),
+            DefaultCapabilitiesOnly => (false, "the added capabilities"),
+            ReadOnlyRootfs => (true, "a read-only root file system"),
+            NoHostNetwork => (false, "host networking"),
+            NoHostPid => (false, "the host's PID namespace"),
+            NoHostIpc => (false, "the host's IPC namespace"),
+            NoHostUts => (false, "the host's UTS namespace"),
+            NoHostUserns => (false, "--userns=host"),
+            SensitiveMountsReadOnly => (true, "sensitive host mounts read-only"),
+            NoDockerSocket => (false, "the Docker socket"),
+            NoSharedPropagation => (false, "shared mount propagation"),
+            NoSeccompUnconfined => (false, "seccomp=unconfined"),
+            NoApparmorUnconfined => (false, "apparmor=unconfined"),
+            NoSelinuxDisable => (false, "label=disable"),
+            NoNewPrivileges => (true, "no-new-privileges"),
+            NoHostDevices => (false, "host devices"),
+            PortsOnLoopback => (true, "ports published on 127.0.0.1 only"),
+        }
+    }
+}
+
 /// A `docker run` line that re-creates a container, as words (not yet quoted).
 #[derive(Debug, Clone, Default)]
 pub struct RunSpec {
