@@ -5,7 +5,6 @@
 //! the single-check picks.
 
 use super::patch::containers::{self, Recreate};
-use super::patch::shell;
 use super::remedy::{Change, ChangeKind, Effort, Proposal, recreate_fix};
 use super::risk::{self, PickRisk};
 use crate::checks::{CheckResult, ObjectOutcome, Verdict};
@@ -114,16 +113,7 @@ pub fn bundles<'a>(
             changed.extend(containers::apply_fix(&mut spec, *f));
         }
         let name = spec.name.clone();
-        let old = format!("{name}-pre-harden");
-        let commands = vec![
-            shell::join(&["docker", "rename", "--", name.as_str(), old.as_str()]),
-            shell::join(&["docker", "stop", "--", old.as_str()]),
-            spec.command(),
-            format!(
-                "{}   # once the new container works",
-                shell::join(&["docker", "rm", "--", old.as_str()])
-            ),
-        ];
+        let commands = spec.recreate_commands();
         let mut notes: Vec<String> = Vec::new();
         if !changed.is_empty() {
             notes.push(format!(

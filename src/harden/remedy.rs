@@ -8,7 +8,6 @@ use super::patch::audit;
 use super::patch::containers::{self, Recreate, UpdateValues};
 use super::patch::daemon_json::{self, Edit};
 use super::patch::files::{self, FileChange};
-use super::patch::shell;
 use crate::checks::{CheckResult, Verdict};
 use crate::facts::Facts;
 use crate::facts::daemon_config::DaemonConfig;
@@ -644,24 +643,7 @@ fn recreate_proposal(
             let mut spec = containers::run_spec(docker, c);
             let changed = containers::apply_fix(&mut spec, fix);
             let name = spec.name.clone();
-            let old = format!("{name}-pre-harden");
-            commands.push(shell::join(&[
-                "docker",
-                "rename",
-                "--",
-                name.as_str(),
-                old.as_str(),
-            ]));
-            commands.push(shell::join(&["docker", "stop", "--", old.as_str()]));
-            commands.extend(spec.secret_exports(&old));
-            commands.push(spec.command());
-            if !spec.secret_env.is_empty() {
-                commands.push(format!("unset {}", spec.secret_env.join(" ")));
-            }
-            commands.push(format!(
-                "{}   # once the new container works",
-                shell::join(&["docker", "rm", "--", old.as_str()])
-            ));
+            commands.extend(spec.recreate_commands());
             if !changed.is_empty() {
                 notes.push(format!(
                     "{}: {}",

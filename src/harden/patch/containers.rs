@@ -316,6 +316,27 @@ impl RunSpec {
         shell::join(&self.argv())
     }
 
+    /// The lines that replace the container: rename the old one aside and stop it, set the
+    /// credential variables from it, run the corrected line, and remove the old one once the new
+    /// one works.
+    pub fn recreate_commands(&self) -> Vec<String> {
+        let old = format!("{}-pre-harden", self.name);
+        let mut commands = vec![
+            shell::join(&["docker", "rename", "--", self.name.as_str(), old.as_str()]),
+            shell::join(&["docker", "stop", "--", old.as_str()]),
+        ];
+        commands.extend(self.secret_exports(&old));
+        commands.push(self.command());
+        if !self.secret_env.is_empty() {
+            commands.push(format!("unset {}", self.secret_env.join(" ")));
+        }
+        commands.push(format!(
+            "{}   # once the new container works",
+            shell::join(&["docker", "rm", "--", old.as_str()])
+        ));
+        commands
+    }
+
     /// Shell lines that set each of [`RunSpec::secret_env`] from the environment of the
     /// container `old` (the one being replaced), for the `docker run` line that follows.
     pub fn secret_exports(&self, old: &str) -> Vec<String> {
