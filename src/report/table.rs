@@ -68,14 +68,7 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
             }
         );
     }
-    for choice in &report.editions.choice {
-        let _ = writeln!(
-            out,
-            "{}: {}",
-            choice.edition.title(),
-            terminal(&choice.reason)
-        );
-    }
+    write_edition_choices(&mut out, report);
 
     // A benchmark whose checks all skip (no Kubernetes on this host) is one block: its reasons,
     // not a hundred SKIP lines; --verbose lists them.
@@ -255,4 +248,16 @@ fn exposed_line(report: &ScanReport, slug: &str) -> Option<String> {
         names.push(format!("+{} more", exposed.len() - SHOWN));
     }
     Some(format!("threats exposed: {}", names.join(", ")))
+}
+
+/// One line per benchmark edition chosen and why (both terminal views start with them).
+pub(crate) fn write_edition_choices(out: &mut String, report: &ScanReport) {
+    for choice in &report.editions.choice {
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            choice.edition.title(),
+            terminal(&choice.reason)
+        );
+    }
 }

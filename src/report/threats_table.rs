@@ -59,14 +59,7 @@ pub fn render(report: &ScanReport, a: &Assessment, opts: ThreatTableOptions) -> 
         a.attack_version,
         if a.model_applied { "applied" } else { "none" }
     );
-    for choice in &report.editions.choice {
-        let _ = writeln!(
-            out,
-            "{}: {}",
-            choice.edition.title(),
-            terminal(&choice.reason)
-        );
-    }
+    super::table::write_edition_choices(&mut out, report);
 
     // Matrix.
     let _ = writeln!(
