@@ -12,11 +12,11 @@ use serde_json::Value;
 use super::fsroot::{FileRequest, FsRoot};
 use super::systemd;
 use crate::facts::kube::{
-    ADMIN_KUBECONFIGS, ClusterFacts, ComponentFact, ComponentKind, ComponentSource, ConfigDoc,
+    ADMIN_KUBECONFIGS, ComponentFact, ComponentKind, ComponentSource, ConfigDoc,
     DEFAULT_MANIFEST_DIR, HostMount, KUBEADM_KUBELET_CONFIG, KubeFacts, ManifestRef, PKI_DIR,
     ProxyKubeconfig, VersionFact, config_path,
 };
-use crate::facts::{Facts, FileKind, Observed, ProcessFact, Unavailable, UnavailableKind};
+use crate::facts::{Facts, FileKind, Observed, ProcessFact, UnavailableKind};
 
 /// Kubernetes-specific collection options.
 #[derive(Debug, Clone, Default)]
@@ -28,35 +28,6 @@ pub struct KubeOptions {
     /// Read the cluster objects from the live API server instead (`--kube-api`).
     pub api: Option<super::kube_api::KubeApiOptions>,
 }
-
-/// Largest dump file read (a `kubectl get all -A -o json` of a big cluster is tens of MB).
-const MAX_DUMP_BYTES: u64 = 512 * 1024 * 1024;
-
-/// Cluster object kinds the checks read; everything else in a dump is dropped.
-const DUMP_KINDS: &[&str] = &[
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "Role",
-    "RoleBinding",
-    "Pod",
-    "ServiceAccount",
-    "Namespace",
-    "NetworkPolicy",
-    "LimitRange",
-    "ResourceQuota",
-    "Deployment",
-    "DaemonSet",
-    "StatefulSet",
-    "ReplicaSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-    "Node",
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-];
 
 /// Collect the Kubernetes facts of the host under `fs`.
 pub fn collect(
@@ -91,7 +62,7 @@ pub fn collect(
 /// Read the cluster dump and settle the version; also used on a loaded facts bundle.
 pub fn apply_options(kube: &mut KubeFacts, opts: &KubeOptions) {
     if let Some(dir) = &opts.cluster_dump {
-        kube.cluster = Some(read_dump(dir));
+        kube.cluster = Some(super::kube_dump::read_dump(dir));
     }
     kube.version = version(kube, opts);
 }
@@ -744,120 +715,6 @@ pub(crate) fn version(kube: &KubeFacts, opts: &KubeOptions) -> VersionFact {
     }
 }
 
-/// Read every `*.json` file of a `kubectl get ... -o json` dump directory.
-pub fn read_dump(dir: &Path) -> Observed<ClusterFacts> {
-    let rd = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) => {
-            return Observed::Unavailable(Unavailable::from_io(
-                &format!("--cluster-dump {}", dir.display()),
-                &e,
-            ));
-        }
-    };
-    let mut paths: Vec<PathBuf> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("json"))
-        .collect();
-    paths.sort();
-    let mut out = ClusterFacts {
-        dir: dir.display().to_string(),
-        ..Default::default()
-    };
-    for path in paths {
-        let name = path.display().to_string();
-        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if len > MAX_DUMP_BYTES {
-            out.problems.push(format!(
-                "{name}: {len} bytes, over the {MAX_DUMP_BYTES}-byte limit"
-            ));
-            continue;
-        }
-        let text = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                out.problems.push(format!("{name}: {e}"));
-                continue;
-            }
-        };
-        let value: Value = match serde_json::from_slice(&text) {
-            Ok(v) => v,
-            Err(e) => {
-                out.problems.push(format!("{name}: not JSON: {e}"));
-                continue;
-            }
-        };
-        let before = out.objects.len();
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("")
-            .to_lowercase();
-        for part in stem.split(['-', '_', ',', '.']) {
-            if let Some((_, kind)) = crate::facts::kube::DUMP_RESOURCES
-                .iter()
-                .find(|(plural, _)| *plural == part)
-            {
-                out.listed.push(kind.to_string());
-            }
-        }
-        add_dump_value(&mut out.objects, value, None);
-        out.files
-            .push(format!("{name} ({} objects)", out.objects.len() - before));
-    }
-    if out.files.is_empty() && out.problems.is_empty() {
-        return Observed::unavailable(
-            UnavailableKind::NotFound,
-            format!("--cluster-dump {}: no *.json files", dir.display()),
-        );
-    }
-    Observed::Seen(out)
-}
-
-pub(crate) fn add_dump_value(out: &mut Vec<Value>, mut value: Value, list_kind: Option<&str>) {
-    if let Some(server) = value.get("serverVersion").cloned() {
-        // `kubectl version -o json`
-        let mut v = server;
-        if let Value::Object(m) = &mut v {
-            m.insert("kind".into(), Value::String("ServerVersion".into()));
-        }
-        out.push(v);
-        return;
-    }
-    let kind = value
-        .get("kind")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .or_else(|| {
-            list_kind
-                .and_then(|k| k.strip_suffix("List"))
-                .map(str::to_string)
-        });
-    if let Some(items) = value.get_mut("items").and_then(Value::as_array_mut) {
-        let items = std::mem::take(items);
-        for item in items {
-            add_dump_value(out, item, kind.as_deref());
-        }
-        return;
-    }
-    let Some(kind) = kind else { return };
-    if !DUMP_KINDS.contains(&kind.as_str()) {
-        return;
-    }
-    if let Value::Object(m) = &mut value {
-        m.insert("kind".into(), Value::String(kind));
-        if let Some(Value::Object(meta)) = m.get_mut("metadata") {
-            meta.remove("managedFields");
-            // last-applied-configuration repeats the object and may hold env values.
-            if let Some(Value::Object(ann)) = meta.get_mut("annotations") {
-                ann.remove("kubectl.kubernetes.io/last-applied-configuration");
-            }
-        }
-    }
-    out.push(value);
-}
-
 /// Host files the Kubernetes checks read (stat only: kubeconfigs and keys are never read),
 /// with every parent directory, and the PKI and CNI trees walked as far as seen so far.
 pub fn wanted_files(facts: &Facts) -> Vec<FileRequest> {
@@ -931,45 +788,6 @@ mod tests {
         );
         assert_eq!(image_tag("localhost:5000/kube-apiserver"), None);
         assert_eq!(image_tag("registry.k8s.io/kube-apiserver@sha256:abc"), None);
-    }
-
-    #[test]
-    fn dump_lists_and_single_objects_are_read_and_filtered() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("all.json"),
-            r#"{"apiVersion":"v1","kind":"List","items":[
-                {"kind":"Pod","metadata":{"name":"a","namespace":"x","managedFields":[{}]}},
-                {"kind":"Service","metadata":{"name":"s"}}]}"#,
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("ns.json"),
-            r#"{"kind":"NamespaceList","items":[{"metadata":{"name":"x"}}]}"#,
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("bad.json"), "{not json").unwrap();
-        std::fs::write(
-            dir.path().join("version.json"),
-            r#"{"serverVersion":{"gitVersion":"v1.33.2"}}"#,
-        )
-        .unwrap();
-        let Observed::Seen(c) = read_dump(dir.path()) else {
-            panic!()
-        };
-        assert_eq!(c.of_kind("Pod").count(), 1);
-        assert!(
-            c.of_kind("Pod")
-                .next()
-                .unwrap()
-                .pointer("/metadata/managedFields")
-                .is_none()
-        );
-        assert_eq!(c.of_kind("Namespace").count(), 1);
-        assert_eq!(c.of_kind("Service").count(), 0);
-        assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
-        assert!(c.problems[0].contains("bad.json"));
-        assert_eq!(c.of_kind("ServerVersion").count(), 1);
     }
 
     #[test]

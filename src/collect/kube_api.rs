@@ -97,10 +97,7 @@ pub async fn collect(opts: &KubeApiOptions) -> Observed<ClusterFacts> {
             );
         }
     };
-    let mut out = ClusterFacts {
-        dir: server.clone(),
-        ..Default::default()
-    };
+    let mut out = ClusterFacts::new(server.clone());
     // /version first: it needs no authorization beyond discovery, so a failure here means the
     // server cannot be reached (or rejects our credentials) and no list would work either.
     let version: serde_json::Value = match client.request(get("/version")).await {
@@ -122,7 +119,7 @@ pub async fn collect(opts: &KubeApiOptions) -> Observed<ClusterFacts> {
         }
     };
     out.files.push(format!("{server}version"));
-    super::kube::add_dump_value(
+    super::kube_dump::add_dump_value(
         &mut out.objects,
         serde_json::json!({ "serverVersion": version }),
         None,
@@ -136,7 +133,7 @@ pub async fn collect(opts: &KubeApiOptions) -> Observed<ClusterFacts> {
                         m.entry("apiVersion")
                             .or_insert_with(|| api_version.clone().into());
                     }
-                    super::kube::add_dump_value(
+                    super::kube_dump::add_dump_value(
                         &mut out.objects,
                         item,
                         Some(&format!("{kind}List")),

@@ -10,6 +10,7 @@ pub mod host_files;
 pub mod image_layers;
 pub mod kube;
 pub mod kube_api;
+pub mod kube_dump;
 pub mod processes;
 pub mod swarm;
 pub mod systemd;

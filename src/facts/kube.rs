@@ -251,71 +251,7 @@ pub fn parse_minor(version: &str) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-/// Objects read from `kubectl get ... -o json` dumps.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ClusterFacts {
-    /// The dump directory.
-    pub dir: String,
-    /// Files read, with the number of objects each held.
-    pub files: Vec<String>,
-    /// Objects of the kinds the checks read (managedFields and Secret data dropped).
-    pub objects: Vec<Value>,
-    /// Files that could not be read or parsed, named.
-    #[serde(default)]
-    pub problems: Vec<String>,
-    /// Kinds the dump lists even when it holds none of them (from file names such as
-    /// networkpolicies.json), to tell "none exist" from "not dumped".
-    #[serde(default)]
-    pub listed: Vec<String>,
-}
-
-/// Resource names (as `kubectl get` and dump file names spell them) of the kinds read.
-pub const DUMP_RESOURCES: &[(&str, &str)] = &[
-    ("clusterroles", "ClusterRole"),
-    ("clusterrolebindings", "ClusterRoleBinding"),
-    ("roles", "Role"),
-    ("rolebindings", "RoleBinding"),
-    ("pods", "Pod"),
-    ("serviceaccounts", "ServiceAccount"),
-    ("namespaces", "Namespace"),
-    ("networkpolicies", "NetworkPolicy"),
-    ("limitranges", "LimitRange"),
-    ("resourcequotas", "ResourceQuota"),
-    ("deployments", "Deployment"),
-    ("daemonsets", "DaemonSet"),
-    ("statefulsets", "StatefulSet"),
-    ("replicasets", "ReplicaSet"),
-    ("jobs", "Job"),
-    ("cronjobs", "CronJob"),
-    ("nodes", "Node"),
-    (
-        "validatingwebhookconfigurations",
-        "ValidatingWebhookConfiguration",
-    ),
-    (
-        "mutatingwebhookconfigurations",
-        "MutatingWebhookConfiguration",
-    ),
-];
-
-impl ClusterFacts {
-    /// Whether the dump covers this kind: objects of it, or a file named after it.
-    pub fn is_listed(&self, kind: &str) -> bool {
-        self.has_kind(kind) || self.listed.iter().any(|k| k == kind)
-    }
-
-    /// Objects of one kind (`Pod`, `ClusterRoleBinding`, ...).
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.objects
-            .iter()
-            .filter(move |o| o.get("kind").and_then(Value::as_str) == Some(kind))
-    }
-
-    /// Whether the dump held any object of this kind (to tell "none exist" from "not dumped").
-    pub fn has_kind(&self, kind: &str) -> bool {
-        self.of_kind(kind).next().is_some()
-    }
-}
+pub use super::cluster::{ClusterFacts, DUMP_RESOURCES};
 
 /// Everything observed about Kubernetes on this node.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! `threatbench scan --facts FILE` reads it back, so one machine can collect and another analyse.
 
 pub mod audit;
+pub mod cluster;
 pub mod daemon_config;
 pub mod docker;
 pub mod docker_host;

@@ -405,12 +405,8 @@ pub(crate) fn bindings(c: &ClusterFacts) -> impl Iterator<Item = &Value> {
 pub(crate) fn role_of<'a>(c: &'a ClusterFacts, binding: &Value) -> Option<&'a Value> {
     let name = s(binding, "/roleRef/name");
     match s(binding, "/roleRef/kind") {
-        "ClusterRole" => c
-            .of_kind("ClusterRole")
-            .find(|r| s(r, "/metadata/name") == name),
-        _ => c
-            .of_kind("Role")
-            .find(|r| s(r, "/metadata/name") == name && namespace(r) == namespace(binding)),
+        "ClusterRole" => c.get("ClusterRole", "", name),
+        _ => c.get("Role", namespace(binding), name),
     }
 }
 

@@ -41,6 +41,26 @@ fn yaml(text: &str) -> Value {
         .value
 }
 
+/// The evaluator's findings, checked to be the same on the object as a cluster scan keeps it
+/// ([`crate::collect::kube_dump::trim_object`] drops fields no rule reads): every test here is
+/// also a test that trimming loses no finding.
+fn evaluate(obj: &Value) -> Vec<Finding> {
+    let full = super::evaluate(obj);
+    let mut trimmed = obj.clone();
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    if let Value::Object(m) = &mut trimmed
+        && kind != "List"
+    {
+        crate::collect::kube_dump::trim_object(kind, m);
+    }
+    assert_eq!(
+        super::evaluate(&trimmed),
+        full,
+        "trimming {kind} changed the findings"
+    );
+    full
+}
+
 fn slugs(findings: &[Finding]) -> Vec<&'static str> {
     let mut s: Vec<&str> = findings.iter().map(|f| f.slug).collect();
     s.sort();
