@@ -143,13 +143,33 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Write to `--output FILE` (atomically, via a temporary file in the same directory) or stdout.
 pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    write_output_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// [`write_output`] for a renderer that writes as it goes (a big JSON document need not be
+/// built in memory first).
+pub(crate) fn write_output_with(
+    path: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     use anyhow::Context as _;
     use std::io::Write;
+    let to_file = |p: &std::path::Path,
+                   write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(p)?);
+        write(&mut f)?;
+        f.flush()
+    };
+    let mut write = Some(write);
+    let mut once = |out: &mut dyn Write| match write.take() {
+        Some(w) => w(out),
+        None => Ok(()),
+    };
     match path {
         // A device, pipe or symlink target (`-o /dev/null`, `-o /dev/stdout`, a FIFO): write
         // into it. Renaming a temporary file over it would replace it.
         Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
-            std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))
+            to_file(p, &mut once).with_context(|| format!("writing {}", p.display()))
         }
         Some(p) => {
             let dir = p
@@ -161,13 +181,16 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> anyhow
                 p.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
                 std::process::id()
             ));
-            std::fs::write(&tmp, text).with_context(|| format!("writing {}", p.display()))?;
+            if let Err(e) = to_file(&tmp, &mut once) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e).with_context(|| format!("writing {}", p.display()));
+            }
             std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
             Ok(())
         }
         None => {
             let mut out = anstream::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            once(&mut out)?;
             out.flush()?;
             Ok(())
         }

@@ -193,6 +193,12 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.write_discovered {
         write_discovered(path, &report, &assessment)?;
     }
+    if args.format == Format::Json && !args.paths {
+        crate::cli::write_output_with(args.output.as_deref(), |out| {
+            report::threats_json::write(&report, &assessment, out)
+        })?;
+        return Ok(exit_code(&report, &assessment, args.fail_on));
+    }
     let text = match args.format {
         _ if args.paths => report::threats_paths::only(args.format, &assessment),
         Format::Table => report::threats_table::render(
@@ -202,21 +208,30 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
                 verbose: args.verbose,
             },
         ),
-        Format::Json => report::threats_json::render(&report, &assessment),
+        Format::Json => unreachable!("written above"),
         Format::Markdown => report::threats_markdown::render(&report, &assessment),
     };
     write_output(args.output.as_deref(), &text)?;
+    Ok(exit_code(&report, &assessment, args.fail_on))
+}
+
+/// Incomplete evidence first, then an exposed threat at or above `--fail-on`.
+fn exit_code(
+    report: &ScanReport,
+    assessment: &threats::Assessment,
+    fail_on: Option<RiskLevel>,
+) -> u8 {
     if !report.incomplete_reasons().is_empty() {
-        return Ok(EXIT_INCOMPLETE);
+        return EXIT_INCOMPLETE;
     }
-    let hit = args.fail_on.is_some_and(|t| {
+    let hit = fail_on.is_some_and(|t| {
         let t: Level = t.into();
         assessment
             .instances
             .iter()
             .any(|i| i.status == Status::Exposed && i.risk.current.level >= t)
     });
-    Ok(if hit { EXIT_FINDINGS } else { EXIT_OK })
+    if hit { EXIT_FINDINGS } else { EXIT_OK }
 }
 
 fn write_discovered(

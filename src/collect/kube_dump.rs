@@ -161,6 +161,18 @@ fn kept_annotation(key: &str) -> bool {
         || key.starts_with("container.apparmor.security.beta.kubernetes.io/")
 }
 
+/// Kinds that are or hold pods.
+const POD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+];
+
 /// Pod spec fields no check or threat reads: scheduling, DNS and lifecycle settings.
 const UNREAD_POD_FIELDS: &[&str] = &[
     "affinity",
@@ -247,6 +259,13 @@ pub(crate) fn trim_object(kind: &str, m: &mut Map<String, Value>) {
         _ => "/spec/template/spec",
     };
     let mut object = Value::Object(std::mem::take(m));
+    // Labels are read on Namespaces (pod-security) and RBAC objects (bootstrapping), not on
+    // pods and their controllers, where every replica carries its own.
+    if POD_KINDS.contains(&kind)
+        && let Some(Value::Object(meta)) = object.get_mut("metadata")
+    {
+        meta.remove("labels");
+    }
     if matches!(kind, "ReplicaSet" | "Job") && has_controller(&object) {
         // The controller's template (a Deployment's, a CronJob's) and the pods themselves are
         // judged; a ReplicaSet or Job it owns only links the two.
@@ -292,11 +311,29 @@ fn compact(value: Value) -> Value {
 
 fn trim_pod_spec(spec: &mut Map<String, Value>) {
     spec.retain(|k, _| !UNREAD_POD_FIELDS.contains(&k.as_str()));
+    // Volumes keep their name and type; only a hostPath's settings are read.
+    if let Some(Value::Array(volumes)) = spec.get_mut("volumes") {
+        for v in volumes.iter_mut().filter_map(Value::as_object_mut) {
+            for (k, source) in v.iter_mut() {
+                if k != "name" && k != "hostPath" {
+                    *source = Value::Object(Map::new());
+                }
+            }
+        }
+    }
     for list in ["containers", "initContainers", "ephemeralContainers"] {
-        if let Some(Value::Array(containers)) = spec.get_mut(list) {
-            for c in containers.iter_mut() {
-                if let Value::Object(c) = c {
-                    c.retain(|k, _| !UNREAD_CONTAINER_FIELDS.contains(&k.as_str()));
+        let Some(Value::Array(containers)) = spec.get_mut(list) else {
+            continue;
+        };
+        for c in containers.iter_mut().filter_map(Value::as_object_mut) {
+            c.retain(|k, _| !UNREAD_CONTAINER_FIELDS.contains(&k.as_str()));
+            // An env entry from a field or a ConfigMap keeps its name: only Secret references
+            // and literal values are judged.
+            if let Some(Value::Array(env)) = c.get_mut("env") {
+                for e in env.iter_mut().filter_map(Value::as_object_mut) {
+                    if let Some(Value::Object(from)) = e.get_mut("valueFrom") {
+                        from.retain(|k, _| k == "secretKeyRef");
+                    }
                 }
             }
         }

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use std::io::Write as _;
+
 use serde::Serialize;
 
 use super::ScanReport;
@@ -161,6 +163,18 @@ pub fn paths_only(a: &Assessment) -> String {
 }
 
 pub fn render(report: &ScanReport, a: &Assessment) -> String {
+    let mut out = Vec::new();
+    write(report, a, &mut out).expect("writing into memory");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`render`] written straight into `out`: at 10,000 pods the document is tens of megabytes,
+/// which need not sit in memory as well as the assessment it shows.
+pub fn write(
+    report: &ScanReport,
+    a: &Assessment,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let facts = report.facts;
     let incomplete = report.incomplete_reasons();
     let counts = a.status_counts();
@@ -254,8 +268,8 @@ pub fn render(report: &ScanReport, a: &Assessment) -> String {
         paths: &a.paths.paths,
         paths_summary: paths_summary(a),
     };
-    let mut text = serde_json::to_string_pretty(&doc)
-        .unwrap_or_else(|e| format!("{{\"schema\":\"{THREATS_SCHEMA}\",\"error\":\"{e}\"}}"));
-    text.push('\n');
-    text
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }

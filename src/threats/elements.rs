@@ -1077,8 +1077,11 @@ pub fn verdict_for_indexed(element: &Element, indexed: &IndexedResult) -> (Verdi
             .iter()
             .filter(|o| o.verdict == v)
             .map(|o| {
-                // Kubernetes pod objects are named `pod ns/name` already.
-                if o.name.starts_with(&format!("{} ", o.kind)) {
+                // Kubernetes workloads are named with their kind already (`pod ns/name`,
+                // `deployment ns/name`).
+                if o.name.starts_with(&format!("{} ", o.kind))
+                    || (o.kind == "pod" && o.name.contains(' '))
+                {
                     format!("{}: {}", o.name, o.evidence)
                 } else {
                     format!("{} {}: {}", o.kind, o.name, o.evidence)
@@ -1093,9 +1096,18 @@ pub fn verdict_for_indexed(element: &Element, indexed: &IndexedResult) -> (Verdi
         .iter()
         .find(|u| indexed.kinds.contains(u.kind))
     {
+        // The check's counts, not its evidence: that names up to ten objects, and repeated
+        // on every element of a big cluster it was most of the threats document.
+        let verdict = result.outcome.verdict;
+        let flagged = objects.iter().filter(|o| o.verdict == verdict).count();
         return (
             u.verdict,
-            format!("{} (the check: {})", u.reason, result.outcome.evidence),
+            format!(
+                "{} (the check: {flagged} of its {} objects {})",
+                u.reason,
+                objects.len(),
+                verdict.as_str()
+            ),
         );
     }
     if let Some(r) = element

@@ -618,7 +618,7 @@ fn checks_that_list_only_what_they_flag_pass_unlisted_objects() {
     let (v, why) = elements::verdict_for(&e, &result(vec![pod("pod lab/debug", Verdict::Fail)]));
     assert_eq!(v, Verdict::Pass);
     assert!(
-        why.contains("not among the pods") && why.contains("(the check: all 1 pods: fail)"),
+        why.contains("not among the pods") && why.contains("(the check: 1 of its 1 objects fail)"),
         "{why}"
     );
     // Its own object decides when listed.

@@ -26,8 +26,10 @@
 
 mod pods;
 mod rbac;
+mod workloads;
 
 pub(crate) use pods::JudgedPod;
+pub(crate) use workloads::{template_spec, workloads};
 
 use serde_json::Value;
 
@@ -453,72 +455,6 @@ fn objects_outcome(plural: &str, objects: Vec<ObjectOutcome>) -> Outcome {
 
 // ---- Pods -----------------------------------------------------------------------------------
 
-/// A pod the checks judge: a Pod object, or a workload controller's pod template when the dump
-/// holds no pods. `name` is the `pod` object name every per-pod check reports (`pod ns/name`,
-/// `deployment ns/name`), so the threat model can match its elements to these outcomes.
-pub(crate) struct PodSpec<'a> {
-    pub name: String,
-    pub namespace: &'a str,
-    /// The Pod or controller object.
-    pub object: &'a Value,
-    pub spec: &'a Value,
-}
-
-/// Pods to judge: Pod objects, else the pod templates of workload controllers.
-pub(crate) fn pods(c: &ClusterFacts) -> Vec<PodSpec<'_>> {
-    let mut out: Vec<PodSpec> = c
-        .of_kind("Pod")
-        .filter_map(|p| {
-            Some(PodSpec {
-                name: format!("pod {}", qualified(p)),
-                namespace: namespace(p),
-                object: p,
-                spec: p.get("spec")?,
-            })
-        })
-        .collect();
-    if out.is_empty() {
-        for kind in [
-            "Deployment",
-            "DaemonSet",
-            "StatefulSet",
-            "ReplicaSet",
-            "Job",
-            "ReplicationController",
-        ] {
-            for o in c.of_kind(kind) {
-                if let Some(spec) = o.pointer("/spec/template/spec") {
-                    out.push(PodSpec {
-                        name: format!("{} {}", kind.to_lowercase(), qualified(o)),
-                        namespace: namespace(o),
-                        object: o,
-                        spec,
-                    });
-                }
-            }
-        }
-        for o in c.of_kind("CronJob") {
-            if let Some(spec) = o.pointer("/spec/jobTemplate/spec/template/spec") {
-                out.push(PodSpec {
-                    name: format!("cronjob {}", qualified(o)),
-                    namespace: namespace(o),
-                    object: o,
-                    spec,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Pods to judge as (object name, namespace, pod spec).
-fn pod_specs(c: &ClusterFacts) -> Vec<(String, &str, &Value)> {
-    pods(c)
-        .into_iter()
-        .map(|p| (p.name, p.namespace, p.spec))
-        .collect()
-}
-
 // ---- Namespaces -----------------------------------------------------------------------------
 
 fn user_namespaces(c: &ClusterFacts) -> Vec<&Value> {
@@ -650,25 +586,40 @@ fn namespace_boundaries(ctx: &Context) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let pods = pod_specs(c);
-    let list: Vec<String> = user_namespaces(c)
+    let mut per_namespace: std::collections::HashMap<&str, (usize, usize)> =
+        std::collections::HashMap::new();
+    for w in workloads(c) {
+        let n = per_namespace.entry(w.namespace).or_default();
+        n.0 += 1;
+        n.1 += w.pods.len();
+    }
+    // One object per namespace, so each workload's threats cite its own namespace.
+    let objects: Vec<ObjectOutcome> = user_namespaces(c)
         .into_iter()
         .map(|n| {
             let name = s(n, "/metadata/name");
-            format!(
-                "{name} ({} pods)",
-                pods.iter().filter(|(_, ns, _)| *ns == name).count()
+            let (workloads, pods) = per_namespace.get(name).copied().unwrap_or_default();
+            object(
+                "namespace",
+                name.to_string(),
+                Verdict::Warn,
+                format!(
+                    "namespace {name}: {workloads} workloads, {pods} pods; review that it holds one team's or one trust level's workloads"
+                ),
             )
         })
         .collect();
-    Outcome::warn(format!(
-        "namespaces: {}; review that teams and trust levels are separated",
-        if list.is_empty() {
-            "none besides the system ones".into()
-        } else {
-            list.join(", ")
-        }
-    ))
+    if objects.is_empty() {
+        return Outcome::warn(
+            "no namespace besides the system ones: every workload shares the default boundaries; review that teams and trust levels are separated",
+        );
+    }
+    let mut o = objects_outcome("namespaces", objects);
+    o.evidence = format!(
+        "{}; review that teams and trust levels are separated",
+        o.evidence
+    );
+    o
 }
 
 // ---- Review items and own checks ------------------------------------------------------------

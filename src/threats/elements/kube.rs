@@ -736,76 +736,64 @@ fn object_ref(kind: &str, name: impl Into<String>) -> ObjectRef {
     }
 }
 
-/// One workload: a pod, the pods of one controller, or a controller's template when the dump
-/// holds no pods.
+/// One workload element: what a person edits (a Deployment, a CronJob, a bare pod), with the
+/// object name the per-pod checks report for it.
 struct Workload<'a> {
     id: String,
     label: String,
     namespace: &'a str,
-    /// Object names as the per-pod checks report them.
-    pods: Vec<String>,
+    /// The object name the per-pod checks report (`deployment shop/web`).
+    check_name: String,
+    /// `3 pods`, `no pod running`.
+    replicas: String,
     service_account: String,
     images: BTreeSet<String>,
+    note: Option<String>,
 }
 
 fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
-    let mut by_id: BTreeMap<String, Workload> = BTreeMap::new();
-    for p in policies::pods(c) {
-        let owner = p
-            .object
-            .pointer("/metadata/ownerReferences")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|o| o.get("controller") == Some(&Value::Bool(true)));
-        let own_name = s(p.object, "/metadata/name");
-        let (id, label) = match (p.object.get("kind").and_then(Value::as_str), owner) {
-            (Some("Pod"), Some(o)) => {
-                let kind = s(o, "/kind").to_lowercase();
-                let name = s(o, "/name");
-                (
-                    format!("workload:{}/{kind}/{name}", p.namespace),
-                    format!("{kind} {}/{name}", p.namespace),
-                )
-            }
-            (Some("Pod"), None) => (
-                format!("pod:{}/{own_name}", p.namespace),
-                format!("pod {}/{own_name}", p.namespace),
-            ),
-            (kind, _) => {
-                let kind = kind.unwrap_or("workload").to_lowercase();
-                (
-                    format!("workload:{}/{kind}/{own_name}", p.namespace),
-                    format!("{kind} {}/{own_name}", p.namespace),
-                )
-            }
-        };
-        let sa = crate::checks::kube_workload::service_account_name(p.spec);
-        let w = by_id.entry(id.clone()).or_insert_with(|| Workload {
-            id,
-            label,
-            namespace: p.namespace,
-            pods: vec![],
-            service_account: sa.to_string(),
-            images: BTreeSet::new(),
-        });
-        w.pods.push(p.name.clone());
-        for k in ["containers", "initContainers"] {
-            for ctr in p
-                .spec
-                .get(k)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let image = s(ctr, "/image");
-                if !image.is_empty() {
-                    w.images.insert(image.to_string());
+    policies::workloads(c)
+        .into_iter()
+        .map(|w| {
+            let id = match w.kind.as_str() {
+                "pod" => format!("pod:{}/{}", w.namespace, w.own_name),
+                kind => format!("workload:{}/{kind}/{}", w.namespace, w.own_name),
+            };
+            let spec = w.spec().unwrap_or(&Value::Null);
+            let mut images = BTreeSet::new();
+            for o in w.judged_objects() {
+                let spec = policies::template_spec(o).unwrap_or(&Value::Null);
+                for k in ["containers", "initContainers", "ephemeralContainers"] {
+                    for ctr in spec.get(k).and_then(Value::as_array).into_iter().flatten() {
+                        let image = s(ctr, "/image");
+                        if !image.is_empty() {
+                            images.insert(image.to_string());
+                        }
+                    }
                 }
             }
-        }
+            Workload {
+                id,
+                label: w.name.clone(),
+                namespace: w.namespace,
+                replicas: w.replicas(),
+                service_account: crate::checks::kube_workload::service_account_name(spec)
+                    .to_string(),
+                images,
+                note: w.note.clone(),
+                check_name: w.name,
+            }
+        })
+        .collect()
+}
+
+/// The first `n` names and how many more (`a, b and 3 more`).
+fn first_of(names: &[&str], n: usize) -> String {
+    let shown = names.iter().take(n).copied().collect::<Vec<_>>().join(", ");
+    match names.len().saturating_sub(n) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
-    by_id.into_values().collect()
 }
 
 /// `ns/name` of every ServiceAccount subject of a binding.
@@ -827,6 +815,15 @@ fn sa_subjects(b: &Value) -> Vec<(String, String)> {
 
 fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
     let workloads = workloads(c);
+    let mut in_namespace: HashMap<&str, Vec<&Workload>> = HashMap::new();
+    let mut users_of: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    for w in &workloads {
+        in_namespace.entry(w.namespace).or_default().push(w);
+        users_of
+            .entry((w.namespace, w.service_account.as_str()))
+            .or_default()
+            .push(w.label.as_str());
+    }
     let bindings: Vec<&Value> = policies::bindings(c).collect();
     let mut bindings_of: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
     for b in &bindings {
@@ -855,23 +852,15 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
         let mut e = Element::new(&w.id, ElementKind::Pod, &w.label)
             .in_boundary(&ns_boundary(w.namespace))
             .prop("service_account", w.service_account.clone())
-            .prop(
-                "pods",
-                if w.pods.len() == 1 {
-                    w.pods[0].clone()
-                } else {
-                    format!("{} pods", w.pods.len())
-                },
-            );
+            .prop("pods", w.replicas.clone());
         let images: Vec<&str> = w.images.iter().map(String::as_str).take(5).collect();
         if !images.is_empty() {
             e = e.prop("images", images.join(", "));
         }
-        e.objects = w
-            .pods
-            .iter()
-            .map(|p| object_ref("pod", p.clone()))
-            .collect();
+        if let Some(note) = &w.note {
+            e = e.prop("owner", note.clone());
+        }
+        e.objects = vec![object_ref("pod", w.check_name.clone())];
         e.objects.push(object_ref(
             "serviceaccount",
             format!("{}/{}", w.namespace, w.service_account),
@@ -968,11 +957,10 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
                 s(b, "/roleRef/name")
             ));
         }
-        let users: Vec<&str> = workloads
-            .iter()
-            .filter(|w| w.namespace == ns && w.service_account == name)
-            .map(|w| w.label.as_str())
-            .collect();
+        let users = users_of
+            .get(&(ns.as_str(), name.as_str()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         e = e
             .prop(
                 "bindings",
@@ -987,7 +975,7 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
                 if users.is_empty() {
                     "no workload in the dump".to_string()
                 } else {
-                    users.join(", ")
+                    first_of(users, 10)
                 },
             );
         let reason =
@@ -1019,32 +1007,17 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
             format!("workloads of namespace {ns}"),
         )
         .in_boundary(&ns_boundary(ns));
-        let count = |kind: &str| {
-            c.of_kind(kind)
-                .filter(|o| s(o, "/metadata/namespace") == *ns)
-                .count()
-        };
-        e = e
-            .prop(
-                "workloads",
-                workloads
-                    .iter()
-                    .filter(|w| w.namespace == *ns)
-                    .count()
-                    .to_string(),
-            )
-            .prop(
-                "limits",
-                format!(
-                    "{} LimitRange, {} ResourceQuota",
-                    count("LimitRange"),
-                    count("ResourceQuota")
-                ),
-            );
-        if let Some(n) = c
-            .of_kind("Namespace")
-            .find(|n| s(n, "/metadata/name") == *ns)
-        {
+        let count = |kind: &str| c.in_namespace(kind, ns).count();
+        let here = in_namespace.get(ns).map(Vec::as_slice).unwrap_or_default();
+        e = e.prop("workloads", here.len().to_string()).prop(
+            "limits",
+            format!(
+                "{} LimitRange, {} ResourceQuota",
+                count("LimitRange"),
+                count("ResourceQuota")
+            ),
+        );
+        if let Some(n) = c.get("Namespace", "", ns) {
             let level = s(n, "/metadata/labels/pod-security.kubernetes.io~1enforce");
             e = e.prop(
                 "pod_security",
@@ -1056,13 +1029,10 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
             );
         }
         e.objects.push(object_ref("namespace", *ns));
-        for w in workloads.iter().filter(|w| w.namespace == *ns) {
-            e.objects
-                .extend(w.pods.iter().map(|p| object_ref("pod", p.clone())));
-        }
+        e.objects
+            .extend(here.iter().map(|w| object_ref("pod", w.check_name.clone())));
         e.objects.extend(
-            c.of_kind("ServiceAccount")
-                .filter(|sa| s(sa, "/metadata/namespace") == *ns)
+            c.in_namespace("ServiceAccount", ns)
                 .map(|sa| object_ref("serviceaccount", policies::qualified(sa))),
         );
         e.unlisted = vec![

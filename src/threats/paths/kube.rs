@@ -29,9 +29,17 @@ pub(super) fn edges(b: &mut Builder) {
     let Some(Observed::Seen(cluster)) = &b.facts.kube.cluster else {
         return;
     };
-    let specs: HashMap<String, &Value> = policies::pods(cluster)
-        .into_iter()
-        .map(|p| (p.name, p.spec))
+    // Every pod spec of a workload (its template and each pod): one pod changed by hand can
+    // mount what the template does not.
+    let specs: HashMap<String, Vec<&Value>> = policies::workloads(cluster)
+        .iter()
+        .map(|w| {
+            let specs = w
+                .judged_objects()
+                .filter_map(policies::template_spec)
+                .collect();
+            (w.name.clone(), specs)
+        })
         .collect();
     b.target(NODE_ROOT, TargetKind::HostRoot);
     b.target(KUBELET_CREDS, TargetKind::KubeletCredentials);
@@ -179,7 +187,7 @@ fn host_paths(spec: &Value) -> Vec<(String, bool)> {
     out
 }
 
-fn pod(b: &mut Builder, id: &str, ns: &str, specs: &HashMap<String, &Value>) {
+fn pod(b: &mut Builder, id: &str, ns: &str, specs: &HashMap<String, Vec<&Value>>) {
     b.entry(
         id,
         "assumed compromised (its application is exposed to its users)",
@@ -221,7 +229,8 @@ fn pod(b: &mut Builder, id: &str, ns: &str, specs: &HashMap<String, &Value>) {
     let mut writable = Vec::new();
     let mut readable = Vec::new();
     for p in &pods {
-        for (path, rw) in specs.get(p).map(|s| host_paths(s)).unwrap_or_default() {
+        let all = specs.get(p).map(Vec::as_slice).unwrap_or_default();
+        for (path, rw) in all.iter().flat_map(|s| host_paths(s)) {
             let list = if rw { &mut writable } else { &mut readable };
             if !list.contains(&path) {
                 list.push(path);

@@ -1,20 +1,54 @@
 //! The pod-security checks of section 5 (5.1.6, 5.2.2–5.2.12, 5.4.1, 5.6.2–5.6.4) over a cluster
-//! dump: every pod judged once by the shared workload evaluator ([`kube_workload`]), and each
-//! check's verdict per pod from that evaluator's findings of its slug.
+//! dump: every workload ([`super::workloads`]) judged once by the shared workload evaluator
+//! ([`kube_workload`]) over its template and each of its pods, and each check's verdict per
+//! workload from that evaluator's findings of its slug, saying where each was seen (`all 3
+//! pods`, `1 of 3 pods`: a pod someone changed by hand, `template; no pod running`).
 
-use super::{PodSpec, cluster_pods, is_system_ns, namespace, object, objects_outcome, pods, s};
+use serde_json::Value;
+
+use super::workloads::{Workload, workloads};
+use super::{cluster_pods, is_system_ns, namespace, object, objects_outcome, s};
 use crate::checks::kube_workload::{self, Surroundings};
 use crate::checks::rule::{Finding, Rule};
 use crate::checks::{Context, Outcome, Verdict};
 use crate::facts::kube::ClusterFacts;
 
-/// A pod (or a controller's pod template) of the dump with the workload evaluator's findings.
+/// A workload of the dump with the workload evaluator's findings over its template and pods,
+/// each distinct finding once.
 pub(crate) struct JudgedPod<'a> {
-    pub pod: PodSpec<'a>,
-    pub findings: Vec<Finding>,
+    pub workload: Workload<'a>,
+    pub findings: Vec<Seen>,
 }
 
-/// Every pod of the dump, judged with what its ServiceAccount says.
+/// One distinct finding of a workload and where it was seen.
+pub(crate) struct Seen {
+    pub finding: Finding,
+    pub in_template: bool,
+    /// How many of the workload's pods show it.
+    pub pods: usize,
+}
+
+impl Seen {
+    /// Where the finding was seen, for evidence: `(all 3 pods)`, `(template; no pod running)`.
+    fn place(&self, w: &Workload) -> String {
+        let total = w.pods.len();
+        let template = if self.in_template {
+            "template and "
+        } else {
+            ""
+        };
+        match (total, self.pods) {
+            (0, _) => "(template; no pod running)".to_string(),
+            (_, 0) => format!("(template only; its {} differ)", w.replicas()),
+            (1, 1) if w.controller.is_none() => String::new(),
+            (1, 1) => format!("({template}its 1 pod)"),
+            (n, k) if n == k => format!("({template}all {n} pods)"),
+            (n, k) => format!("({template}{k} of {n} pods)"),
+        }
+    }
+}
+
+/// Every workload of the dump, judged with what its ServiceAccount says.
 fn judge(c: &ClusterFacts) -> Vec<JudgedPod<'_>> {
     let automount: std::collections::HashMap<(&str, &str), bool> = c
         .of_kind("ServiceAccount")
@@ -23,15 +57,46 @@ fn judge(c: &ClusterFacts) -> Vec<JudgedPod<'_>> {
             Some(((namespace(sa), s(sa, "/metadata/name")), automount))
         })
         .collect();
-    pods(c)
+    workloads(c)
         .into_iter()
-        .map(|pod| {
-            let account = kube_workload::service_account_name(pod.spec);
-            let around = Surroundings {
-                service_account_automount: automount.get(&(pod.namespace, account)).copied(),
-            };
-            let findings = kube_workload::evaluate_with(pod.object, around);
-            JudgedPod { pod, findings }
+        .map(|workload| {
+            let mut findings: Vec<Seen> = Vec::new();
+            for o in workload.judged_objects() {
+                let is_pod = o.get("kind").and_then(Value::as_str) == Some("Pod");
+                let spec = super::workloads::template_spec(o).unwrap_or(&Value::Null);
+                let account = kube_workload::service_account_name(spec);
+                let around = Surroundings {
+                    service_account_automount: automount
+                        .get(&(workload.namespace, account))
+                        .copied(),
+                };
+                let mut here = kube_workload::evaluate_with(o, around);
+                // The same finding twice in one object (two containers) counts once per pod.
+                here.sort_by(|a, b| (a.slug, &a.message).cmp(&(b.slug, &b.message)));
+                here.dedup_by(|a, b| a.slug == b.slug && a.message == b.message);
+                for f in here {
+                    let i = match findings
+                        .iter()
+                        .position(|x| x.finding.slug == f.slug && x.finding.message == f.message)
+                    {
+                        Some(i) => i,
+                        None => {
+                            findings.push(Seen {
+                                finding: f,
+                                in_template: false,
+                                pods: 0,
+                            });
+                            findings.len() - 1
+                        }
+                    };
+                    if is_pod {
+                        findings[i].pods += 1;
+                    } else {
+                        findings[i].in_template = true;
+                    }
+                }
+            }
+            JudgedPod { workload, findings }
         })
         .collect()
 }
@@ -64,36 +129,47 @@ fn each_pod(ctx: &Context, rule: &Rule, what: &str, scope: Scope) -> Outcome {
     let mut total = 0;
     let mut objects = Vec::new();
     for j in judged {
-        let system = is_system_ns(j.pod.namespace);
+        let system = is_system_ns(j.workload.namespace);
         if scope == Scope::UserNamespaces && system {
             continue;
         }
         total += 1;
-        let hits: Vec<&Finding> = j.findings.iter().filter(|f| f.slug == rule.slug).collect();
+        let hits: Vec<&Seen> = j
+            .findings
+            .iter()
+            .filter(|f| f.finding.slug == rule.slug)
+            .collect();
         if hits.is_empty() {
             continue;
         }
-        let verdict = if hits.iter().all(|f| f.review) || system {
+        let verdict = if hits.iter().all(|f| f.finding.review) || system {
             Verdict::Warn
         } else {
             Verdict::Fail
         };
-        let evidence: Vec<&str> = hits.iter().map(|f| f.message.as_str()).collect();
+        let mut evidence: Vec<String> = hits
+            .iter()
+            .map(|f| match f.place(&j.workload) {
+                place if place.is_empty() => f.finding.message.clone(),
+                place => format!("{} {place}", f.finding.message),
+            })
+            .collect();
+        evidence.extend(j.workload.note.clone());
         objects.push(object(
             "pod",
-            j.pod.name.clone(),
+            j.workload.name.clone(),
             verdict,
             evidence.join("; "),
         ));
     }
     let scope_text = match scope {
-        Scope::All => "pods",
-        Scope::UserNamespaces => "pods outside the system namespaces",
+        Scope::All => "workloads",
+        Scope::UserNamespaces => "workloads outside the system namespaces",
     };
     if objects.is_empty() {
         return Outcome::pass(format!("none of {total} {scope_text} {what}"));
     }
-    let mut o = objects_outcome("pods", objects);
+    let mut o = objects_outcome("workloads", objects);
     o.evidence = format!("{} (of {total} {scope_text})", o.evidence);
     o
 }
