@@ -194,7 +194,13 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
         ),
     };
     write_output(args.output.as_deref(), &text)?;
-    Ok(exit_code(&report, args.fail_on))
+    let code = exit_code(&report, args.fail_on);
+    // A single scan ends the process; a repeating one frees each scan before the next.
+    if args.interval.is_none() {
+        super::leave_at_exit(report);
+        super::leave_at_exit(facts);
+    }
+    Ok(code)
 }
 
 /// The same JSON document on one line, newline-terminated (key order kept).

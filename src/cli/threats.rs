@@ -197,7 +197,10 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         crate::cli::write_output_with(args.output.as_deref(), |out| {
             report::threats_json::write(&report, &assessment, out)
         })?;
-        return Ok(exit_code(&report, &assessment, args.fail_on));
+        let code = exit_code(&report, &assessment, args.fail_on);
+        super::leave_at_exit((report, assessment));
+        super::leave_at_exit(facts);
+        return Ok(code);
     }
     let text = match args.format {
         _ if args.paths => report::threats_paths::only(args.format, &assessment),
@@ -212,7 +215,10 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         Format::Markdown => report::threats_markdown::render(&report, &assessment),
     };
     write_output(args.output.as_deref(), &text)?;
-    Ok(exit_code(&report, &assessment, args.fail_on))
+    let code = exit_code(&report, &assessment, args.fail_on);
+    super::leave_at_exit((report, assessment));
+    super::leave_at_exit(facts);
+    Ok(code)
 }
 
 /// Incomplete evidence first, then an exposed threat at or above `--fail-on`.

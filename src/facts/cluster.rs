@@ -61,6 +61,15 @@ pub const DUMP_RESOURCES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The shell loop that writes a complete dump, one file per resource (the README shows it).
+pub fn dump_command() -> String {
+    let resources: Vec<&str> = DUMP_RESOURCES.iter().map(|(plural, _)| *plural).collect();
+    format!(
+        "for r in {}; do kubectl get $r -A -o json > $r.json; done; kubectl version -o json > version.json",
+        resources.join(" ")
+    )
+}
+
 impl ClusterFacts {
     /// Nothing read yet from `dir` (a dump directory or an API server's address).
     pub fn new(dir: impl Into<String>) -> ClusterFacts {
@@ -93,8 +102,8 @@ impl ClusterFacts {
 
     /// The object of this kind, namespace (empty for cluster-scoped kinds) and name.
     pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<&Value> {
-        let key = (kind.to_string(), namespace.to_string(), name.to_string());
-        self.index().by_name.get(&key).map(|&i| &self.objects[i])
+        let i = self.index().by_name.get(kind)?.get(namespace)?.get(name)?;
+        Some(&self.objects[*i])
     }
 
     /// Objects of one kind in one namespace.
@@ -134,7 +143,8 @@ struct ClusterIndex {
     objects: usize,
     by_kind: HashMap<String, Vec<usize>>,
     by_namespace: HashMap<(String, String), Vec<usize>>,
-    by_name: HashMap<(String, String, String), usize>,
+    /// kind → namespace → name: looked up with borrowed strings, no key built per lookup.
+    by_name: HashMap<String, HashMap<String, HashMap<String, usize>>>,
 }
 
 impl ClusterIndex {
@@ -159,7 +169,11 @@ impl ClusterIndex {
             // A name given twice (two dump files listing the same object) keeps the first.
             index
                 .by_name
-                .entry((kind.to_string(), ns.to_string(), name.to_string()))
+                .entry(kind.to_string())
+                .or_default()
+                .entry(ns.to_string())
+                .or_default()
+                .entry(name.to_string())
                 .or_insert(i);
         }
         index
@@ -214,6 +228,16 @@ mod tests {
         assert!(c.get("ClusterRole", "", "r").is_some());
         assert!(c.get("ClusterRole", "a", "r").is_none());
         assert_eq!(c.in_namespace("Role", "a").count(), 2);
+    }
+
+    #[test]
+    fn the_readme_shows_the_complete_dump_command() {
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(&format!("`{}`", dump_command())),
+            "README.md should show `{}`",
+            dump_command()
+        );
     }
 
     #[test]

@@ -390,21 +390,28 @@ pub struct SystemModel {
     pub absent: BTreeMap<ElementKind, Absence>,
     /// What discovery could not see (for the document's model gaps).
     pub gaps: Vec<String>,
+    /// Positions of elements by id, and the boundary ids, so a cluster of 40,000 workloads
+    /// is modelled without a scan of every element per element added.
+    #[serde(skip)]
+    element_at: HashMap<String, usize>,
+    #[serde(skip)]
+    boundary_ids: HashSet<String>,
 }
 
 impl SystemModel {
     pub fn element(&self, id: &str) -> Option<&Element> {
-        self.elements.iter().find(|e| e.id == id)
+        self.element_at.get(id).map(|&i| &self.elements[i])
     }
 
     fn add(&mut self, e: Element) {
-        if !self.elements.iter().any(|x| x.id == e.id) {
+        if !self.element_at.contains_key(&e.id) {
+            self.element_at.insert(e.id.clone(), self.elements.len());
             self.elements.push(e);
         }
     }
 
     fn boundary(&mut self, id: &str, kind: BoundaryKind, label: &str, parent: Option<&str>) {
-        if !self.boundaries.iter().any(|b| b.id == id) {
+        if self.boundary_ids.insert(id.to_string()) {
             self.boundaries.push(Boundary {
                 id: id.into(),
                 kind,

@@ -588,10 +588,10 @@ fn namespace_boundaries(ctx: &Context) -> Outcome {
     };
     let mut per_namespace: std::collections::HashMap<&str, (usize, usize)> =
         std::collections::HashMap::new();
-    for w in workloads(c) {
-        let n = per_namespace.entry(w.namespace).or_default();
+    for j in ctx.kube_pods.get_or_init(|| pods::judge(c)) {
+        let n = per_namespace.entry(j.workload.namespace).or_default();
         n.0 += 1;
-        n.1 += w.pods.len();
+        n.1 += j.workload.pods.len();
     }
     // One object per namespace, so each workload's threats cite its own namespace.
     let objects: Vec<ObjectOutcome> = user_namespaces(c)

@@ -52,7 +52,7 @@ const DUMP_KINDS: &[ElementKind] = &[
     ElementKind::ServiceAccount,
 ];
 
-const DUMP_HINT: &str = "pass --kube-api (read-only lists from the API server), or --cluster-dump DIR with `kubectl get namespaces,pods,serviceaccounts,clusterroles,clusterrolebindings,roles,rolebindings,limitranges,resourcequotas -A -o json` dumps";
+const DUMP_HINT: &str = "pass --kube-api (read-only lists from the API server), or --cluster-dump DIR with `kubectl get <resources> -A -o json` dumps (the README names them)";
 
 /// Kubernetes from `facts.kube`; from host processes alone for facts bundles collected without
 /// Kubernetes facts.
@@ -749,6 +749,7 @@ struct Workload<'a> {
     service_account: String,
     images: BTreeSet<String>,
     note: Option<String>,
+    owner_not_dumped: Option<&'a str>,
 }
 
 fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
@@ -781,6 +782,7 @@ fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                     .to_string(),
                 images,
                 note: w.note.clone(),
+                owner_not_dumped: w.owner_not_dumped,
                 check_name: w.name,
             }
         })
@@ -815,6 +817,20 @@ fn sa_subjects(b: &Value) -> Vec<(String, String)> {
 
 fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
     let workloads = workloads(c);
+    // Said once: owners of a kind the dump does not list (no `replicasets.json`) name the
+    // workloads their pods are grouped under.
+    let undumped: BTreeSet<&str> = workloads
+        .iter()
+        .filter_map(|w| w.owner_not_dumped)
+        .collect();
+    if !undumped.is_empty() {
+        let kinds: Vec<&str> = undumped.into_iter().collect();
+        m.gaps.push(format!(
+            "the cluster dump {} lists no {}: pods are grouped under the owner their ownerReferences name, not followed further (add `kubectl get replicasets,deployments,jobs,cronjobs -A -o json`)",
+            c.dir,
+            kinds.join(", ")
+        ));
+    }
     let mut in_namespace: HashMap<&str, Vec<&Workload>> = HashMap::new();
     let mut users_of: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
     for w in &workloads {

@@ -49,7 +49,7 @@ impl Seen {
 }
 
 /// Every workload of the dump, judged with what its ServiceAccount says.
-fn judge(c: &ClusterFacts) -> Vec<JudgedPod<'_>> {
+pub(super) fn judge(c: &ClusterFacts) -> Vec<JudgedPod<'_>> {
     let automount: std::collections::HashMap<(&str, &str), bool> = c
         .of_kind("ServiceAccount")
         .filter_map(|sa| {

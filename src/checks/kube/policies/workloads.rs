@@ -46,6 +46,9 @@ pub(crate) struct Workload<'a> {
     pub pods: Vec<&'a Value>,
     /// Where the ownership chain stopped short (an owner missing from the dump).
     pub note: Option<String>,
+    /// The kind of the owner it is named after when the dump lists no object of that kind at
+    /// all (said once for the whole dump, not per workload).
+    pub owner_not_dumped: Option<&'a str>,
 }
 
 impl<'a> Workload<'a> {
@@ -136,10 +139,11 @@ pub(crate) fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
     let mut at: HashMap<String, usize> = HashMap::new();
     for pod in c.of_kind("Pod") {
         let ns = namespace(pod);
-        let (kind, own_name, controller, note) = match top(c, pod) {
+        let (kind, own_name, controller, note, owner_not_dumped) = match top(c, pod) {
             Top::Object(o) if std::ptr::eq(o, pod) => (
                 "Pod".to_string(),
                 s(pod, "/metadata/name").to_string(),
+                None,
                 None,
                 None,
             ),
@@ -147,6 +151,7 @@ pub(crate) fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                 s(o, "/kind").to_string(),
                 s(o, "/metadata/name").to_string(),
                 Some(o),
+                None,
                 None,
             ),
             Top::Missing {
@@ -159,6 +164,7 @@ pub(crate) fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                 None,
                 kind_dumped
                     .then(|| format!("its owner {kind} {ns}/{name} is not in the cluster dump")),
+                (!kind_dumped).then_some(kind),
             ),
         };
         let key = format!("{kind}/{ns}/{own_name}");
@@ -171,6 +177,7 @@ pub(crate) fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                 controller,
                 pods: Vec::new(),
                 note,
+                owner_not_dumped,
             });
             out.len() - 1
         });
@@ -196,6 +203,7 @@ pub(crate) fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                 controller: Some(o),
                 pods: Vec::new(),
                 note: None,
+                owner_not_dumped: None,
             });
         }
     }
