@@ -3,6 +3,7 @@
 //! threat-model document (`--format markdown`), or `threatbench/threats/v1` JSON.
 //! `threatbench threats catalog` prints the catalogue (reference docs).
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -194,8 +195,9 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         write_discovered(path, &report, &assessment)?;
     }
     if args.format == Format::Json && !args.paths {
+        let pretty = args.output.is_none() && std::io::stdout().is_terminal();
         crate::cli::write_output_with(args.output.as_deref(), |out| {
-            report::threats_json::write(&report, &assessment, out)
+            report::threats_json::write(&report, &assessment, out, pretty)
         })?;
         let code = exit_code(&report, &assessment, args.fail_on);
         super::leave_at_exit((report, assessment));

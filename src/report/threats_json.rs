@@ -164,16 +164,18 @@ pub fn paths_only(a: &Assessment) -> String {
 
 pub fn render(report: &ScanReport, a: &Assessment) -> String {
     let mut out = Vec::new();
-    write(report, a, &mut out).expect("writing into memory");
+    write(report, a, &mut out, true).expect("writing into memory");
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// [`render`] written straight into `out`: at 10,000 pods the document is tens of megabytes,
-/// which need not sit in memory as well as the assessment it shows.
+/// which need not sit in memory as well as the assessment it shows. `pretty` indents it for a
+/// person at a terminal; a file or a pipe gets it on one line, a third smaller (as `gh` does).
 pub fn write(
     report: &ScanReport,
     a: &Assessment,
     out: &mut dyn std::io::Write,
+    pretty: bool,
 ) -> std::io::Result<()> {
     let facts = report.facts;
     let incomplete = report.incomplete_reasons();
@@ -269,7 +271,11 @@ pub fn write(
         paths_summary: paths_summary(a),
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &doc)?;
+    if pretty {
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+    } else {
+        serde_json::to_writer(&mut out, &doc)?;
+    }
     out.write_all(b"\n")?;
     out.flush()
 }

@@ -526,9 +526,77 @@ fn threats(out: &mut String, a: &Assessment) {
         }
         for (surface, list) in by_surface {
             let _ = writeln!(out, "#### {}", surface.title());
+            // Instances on a namespace's elements (a cluster's workloads and accounts) go in
+            // one table per namespace and threat: thousands of workloads stay readable.
+            let mut namespaced: BTreeMap<&str, Vec<&Instance>> = BTreeMap::new();
             for i in list {
-                instance_block(out, i);
+                match a
+                    .system
+                    .element(&i.element)
+                    .and_then(|e| e.boundary.strip_prefix("namespace:"))
+                {
+                    Some(ns) => namespaced.entry(ns).or_default().push(i),
+                    None => instance_block(out, i),
+                }
             }
+            for (ns, list) in namespaced {
+                namespace_table(out, ns, &list);
+            }
+        }
+    }
+}
+
+/// A namespace's instances, per threat: the scenario once, then one row per element with its
+/// status, risk, evidence and the failing checks.
+fn namespace_table(out: &mut String, ns: &str, list: &[&Instance]) {
+    let _ = writeln!(
+        out,
+        "\n##### Namespace {} ({} instances)",
+        code(ns),
+        list.len()
+    );
+    let mut threats: Vec<(&str, Vec<&Instance>)> = Vec::new();
+    for i in list {
+        match threats.iter_mut().find(|(id, _)| *id == i.threat.id) {
+            Some((_, v)) => v.push(i),
+            None => threats.push((&i.threat.id, vec![i])),
+        }
+    }
+    for (id, instances) in threats {
+        let t = &instances[0].threat;
+        let _ = writeln!(
+            out,
+            "\n**{} — {}** ({}; ATT&CK {}). {}\n",
+            code(id),
+            md(&t.title),
+            t.stride.title(),
+            t.attack.join(", "),
+            md(&t.scenario)
+        );
+        let _ = writeln!(out, "| Element | Status | Current risk | Evidence | Fix |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for i in instances {
+            let failing = i.failing_checks();
+            let fix: Vec<String> = i
+                .checks
+                .iter()
+                .filter(|c| failing.contains(&c.slug.as_str()))
+                .map(|c| format!("{} {}", c.id, code(&c.slug)))
+                .fold(Vec::new(), |mut acc, l| {
+                    if !acc.contains(&l) {
+                        acc.push(l);
+                    }
+                    acc
+                });
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md(&i.element_label),
+                i.status.as_str(),
+                i.risk.current.level,
+                md(&i.why),
+                fix.join("<br>")
+            );
         }
     }
 }

@@ -1,14 +1,14 @@
 //! `threatbench threats` for a terminal: the component × STRIDE matrix, then the threat register
 //! (most urgent first), the checks to fix first, and what the model could not see.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
 use super::ScanReport;
 use super::sanitize::terminal;
-use crate::threats::{Assessment, Level, Status, Stride};
+use crate::threats::{Assessment, Instance, Level, Status, Stride};
 
 fn status_style(s: Status) -> Style {
     let color = match s {
@@ -92,67 +92,55 @@ pub fn render(report: &ScanReport, a: &Assessment, opts: ThreatTableOptions) -> 
         let _ = writeln!(out);
     }
 
-    // Register.
+    // Register: grouped per threat, most urgent first; a threat open on many elements (a
+    // cluster's workloads) shows its worst few and a count, `--verbose` every one.
     let _ = writeln!(out, "\n{bold}Threat register{bold:#} (most urgent first)");
     let mut hidden: BTreeMap<Status, usize> = BTreeMap::new();
+    let mut groups: Vec<(&str, Vec<&Instance>)> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
     for inst in &a.instances {
         if !opts.verbose && !inst.is_open() {
             *hidden.entry(inst.status).or_default() += 1;
             continue;
         }
-        let s = status_style(inst.status);
-        let cur = inst.risk.current.level;
-        let cs = level_style(cur);
-        let _ = writeln!(
-            out,
-            "  {s}{:<14}{s:#} {cs}{:<8}{cs:#} {} {}",
-            inst.status.as_str().to_uppercase(),
-            cur.as_str(),
-            terminal(&inst.id),
-            inst.threat.title
-        );
-        let _ = writeln!(
-            out,
-            "      risk: inherent {}, current {}, projected {} · {} · ATT&CK {}",
-            inst.risk.inherent.level,
-            inst.risk.current.level,
-            inst.risk.projected.level,
-            inst.threat.stride.title(),
-            inst.threat.attack.join(" ")
-        );
-        let _ = writeln!(out, "      why: {}", terminal(&inst.why));
-        let failing = inst.failing_checks();
-        if !failing.is_empty() {
-            let labels: Vec<String> = inst
-                .checks
-                .iter()
-                .filter(|c| failing.contains(&c.slug.as_str()))
-                .map(|c| c.label())
-                .fold(Vec::new(), |mut acc, l| {
-                    if !acc.contains(&l) {
-                        acc.push(l);
-                    }
-                    acc
-                });
-            let _ = writeln!(out, "      fix: {}", labels.join(", "));
-        }
-        if let Some(d) = &inst.decision {
-            let _ = writeln!(
-                out,
-                "      decision ({}): {}{}",
-                d.source,
-                terminal(&d.justification),
-                d.expires
-                    .as_deref()
-                    .map(|e| format!(" (until {e})"))
-                    .unwrap_or_default()
-            );
-        }
-        if opts.verbose {
-            for c in &inst.checks {
-                let _ = writeln!(out, "        {:<14} {}", c.verdict.as_str(), c.label());
+        let id = inst.threat.id.as_str();
+        let g = *group_of.entry(id).or_insert_with(|| {
+            groups.push((id, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(inst);
+    }
+    for (threat, instances) in &groups {
+        if opts.verbose || instances.len() <= GROUP_SHOWN + 1 {
+            for inst in instances {
+                write_instance(&mut out, inst, opts);
             }
+            continue;
         }
+        let first = instances[0];
+        let mut by_status: BTreeMap<Status, usize> = BTreeMap::new();
+        for i in instances {
+            *by_status.entry(i.status).or_default() += 1;
+        }
+        let counts: Vec<String> = by_status
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.as_str()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {bold}{threat}{bold:#} {} — open on {} elements ({}); the worst {GROUP_SHOWN}:",
+            first.threat.title,
+            instances.len(),
+            counts.join(", ")
+        );
+        for inst in instances.iter().take(GROUP_SHOWN) {
+            write_instance(&mut out, inst, opts);
+        }
+        let _ = writeln!(
+            out,
+            "      … and {} more {threat} instances (--verbose lists them)",
+            instances.len() - GROUP_SHOWN
+        );
     }
     if !hidden.is_empty() {
         let parts: Vec<String> = hidden
@@ -248,4 +236,63 @@ pub fn render(report: &ScanReport, a: &Assessment, opts: ThreatTableOptions) -> 
         }
     }
     out
+}
+
+/// Instances of one threat shown before the rest are counted (unless `--verbose`).
+const GROUP_SHOWN: usize = 3;
+
+fn write_instance(out: &mut String, inst: &Instance, opts: ThreatTableOptions) {
+    let s = status_style(inst.status);
+    let cur = inst.risk.current.level;
+    let cs = level_style(cur);
+    let _ = writeln!(
+        out,
+        "  {s}{:<14}{s:#} {cs}{:<8}{cs:#} {} {}",
+        inst.status.as_str().to_uppercase(),
+        cur.as_str(),
+        terminal(&inst.id),
+        inst.threat.title
+    );
+    let _ = writeln!(
+        out,
+        "      risk: inherent {}, current {}, projected {} · {} · ATT&CK {}",
+        inst.risk.inherent.level,
+        inst.risk.current.level,
+        inst.risk.projected.level,
+        inst.threat.stride.title(),
+        inst.threat.attack.join(" ")
+    );
+    let _ = writeln!(out, "      why: {}", terminal(&inst.why));
+    let failing = inst.failing_checks();
+    if !failing.is_empty() {
+        let labels: Vec<String> = inst
+            .checks
+            .iter()
+            .filter(|c| failing.contains(&c.slug.as_str()))
+            .map(|c| c.label())
+            .fold(Vec::new(), |mut acc, l| {
+                if !acc.contains(&l) {
+                    acc.push(l);
+                }
+                acc
+            });
+        let _ = writeln!(out, "      fix: {}", labels.join(", "));
+    }
+    if let Some(d) = &inst.decision {
+        let _ = writeln!(
+            out,
+            "      decision ({}): {}{}",
+            d.source,
+            terminal(&d.justification),
+            d.expires
+                .as_deref()
+                .map(|e| format!(" (until {e})"))
+                .unwrap_or_default()
+        );
+    }
+    if opts.verbose {
+        for c in &inst.checks {
+            let _ = writeln!(out, "        {:<14} {}", c.verdict.as_str(), c.label());
+        }
+    }
 }

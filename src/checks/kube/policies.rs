@@ -604,7 +604,7 @@ fn namespace_boundaries(ctx: &Context) -> Outcome {
                 name.to_string(),
                 Verdict::Warn,
                 format!(
-                    "namespace {name}: {workloads} workloads, {pods} pods; review that it holds one team's or one trust level's workloads"
+                    "{workloads} workloads, {pods} pods; review that it holds one team's or one trust level's workloads"
                 ),
             )
         })
