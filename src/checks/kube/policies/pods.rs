@@ -201,3 +201,78 @@ pod_checks! {
     security_context: SECURITY_CONTEXT, "lack a hardening securityContext", All;
     default_namespace: DEFAULT_NAMESPACE, "run in namespace default", All;
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn spec(privileged: bool) -> Value {
+        json!({"automountServiceAccountToken": false,
+               "containers": [{"name": "app", "securityContext": {"privileged": privileged}}]})
+    }
+
+    fn pod(name: &str, privileged: bool) -> Value {
+        json!({"kind": "Pod", "metadata": {"name": name, "namespace": "shop",
+               "ownerReferences": [{"kind": "Deployment", "name": "web", "controller": true}]},
+               "spec": spec(privileged)})
+    }
+
+    fn judged(template_privileged: bool, pods: &[bool]) -> (ClusterFacts, Vec<String>) {
+        let mut c = ClusterFacts::new("dump");
+        c.objects.push(json!({"kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"template": {"spec": spec(template_privileged)}}}));
+        for (i, p) in pods.iter().enumerate() {
+            c.objects.push(pod(&format!("web-{i}"), *p));
+        }
+        let places = {
+            let j = judge(&c);
+            assert_eq!(j.len(), 1);
+            j[0].findings
+                .iter()
+                .filter(|f| f.finding.slug == "k8s-pod-privileged")
+                .map(|f| f.place(&j[0].workload))
+                .collect()
+        };
+        (c, places)
+    }
+
+    #[test]
+    fn a_workload_says_where_each_finding_was_seen() {
+        assert_eq!(
+            judged(true, &[true, true, true]).1,
+            ["(template and all 3 pods)"]
+        );
+        // One pod changed by hand: the workload fails, and says which share of it.
+        assert_eq!(judged(false, &[false, true, false]).1, ["(1 of 3 pods)"]);
+        assert_eq!(judged(true, &[]).1, ["(template; no pod running)"]);
+        assert_eq!(
+            judged(true, &[false, false]).1,
+            ["(template only; its 2 pods differ)"]
+        );
+        assert!(judged(false, &[false, false]).1.is_empty());
+    }
+
+    #[test]
+    fn a_workload_has_every_finding_its_pods_have() {
+        let (c, _) = judged(false, &[false, true, false]);
+        let mut per_pod: Vec<(&str, String)> = c
+            .of_kind("Pod")
+            .flat_map(|p| kube_workload::evaluate(p))
+            .map(|f| (f.slug, f.message))
+            .collect();
+        per_pod.sort();
+        per_pod.dedup();
+        let j = judge(&c);
+        let mut per_workload: Vec<(&str, String)> = j[0]
+            .findings
+            .iter()
+            .filter(|f| f.pods > 0)
+            .map(|f| (f.finding.slug, f.finding.message.clone()))
+            .collect();
+        per_workload.sort();
+        assert_eq!(per_workload, per_pod);
+    }
+}

@@ -209,3 +209,226 @@ pub(crate) fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn owned(kind: &str, name: &str, ns: &str, owner: Option<(&str, &str)>, spec: Value) -> Value {
+        let mut o =
+            json!({"kind": kind, "metadata": {"name": name, "namespace": ns}, "spec": spec});
+        if let Some((k, n)) = owner {
+            o["metadata"]["ownerReferences"] = json!([{"kind": k, "name": n, "controller": true}]);
+        }
+        o
+    }
+
+    fn pod(name: &str, owner: Option<(&str, &str)>) -> Value {
+        owned(
+            "Pod",
+            name,
+            "shop",
+            owner,
+            json!({"containers": [{"name": "c"}]}),
+        )
+    }
+
+    fn template() -> Value {
+        json!({"template": {"spec": {"containers": [{"name": "c"}]}}})
+    }
+
+    fn cluster(objects: Vec<Value>, listed: &[&str]) -> ClusterFacts {
+        let mut c = ClusterFacts::new("dump");
+        c.objects = objects;
+        c.listed = listed.iter().map(|k| k.to_string()).collect();
+        c
+    }
+
+    fn by_name<'a>(ws: &'a [Workload<'a>], name: &str) -> &'a Workload<'a> {
+        ws.iter().find(|w| w.name == name).unwrap_or_else(|| {
+            panic!(
+                "no workload {name}: {:?}",
+                ws.iter().map(|w| &w.name).collect::<Vec<_>>()
+            )
+        })
+    }
+
+    #[test]
+    fn pods_are_grouped_under_the_object_a_person_edits() {
+        let c = cluster(
+            vec![
+                owned("Deployment", "web", "shop", None, template()),
+                owned(
+                    "ReplicaSet",
+                    "web-7d9",
+                    "shop",
+                    Some(("Deployment", "web")),
+                    json!({}),
+                ),
+                // An old ReplicaSet scaled to 0: reached through its Deployment, not a workload.
+                owned(
+                    "ReplicaSet",
+                    "web-5c1",
+                    "shop",
+                    Some(("Deployment", "web")),
+                    json!({}),
+                ),
+                pod("web-7d9-a", Some(("ReplicaSet", "web-7d9"))),
+                pod("web-7d9-b", Some(("ReplicaSet", "web-7d9"))),
+                owned(
+                    "CronJob",
+                    "report",
+                    "shop",
+                    None,
+                    json!({"jobTemplate": {"spec": template()}}),
+                ),
+                owned(
+                    "Job",
+                    "report-2911",
+                    "shop",
+                    Some(("CronJob", "report")),
+                    json!({}),
+                ),
+                pod("report-2911-x", Some(("Job", "report-2911"))),
+                owned("StatefulSet", "db", "shop", None, template()),
+                pod("db-0", Some(("StatefulSet", "db"))),
+                owned("DaemonSet", "agent", "shop", None, template()),
+                pod("agent-n1", Some(("DaemonSet", "agent"))),
+                pod("debug", None),
+                // Scaled to 0 and between runs: judged by their templates.
+                owned("Deployment", "idle", "shop", None, template()),
+                owned(
+                    "CronJob",
+                    "weekly",
+                    "shop",
+                    None,
+                    json!({"jobTemplate": {"spec": template()}}),
+                ),
+            ],
+            &[],
+        );
+        let ws = workloads(&c);
+        let names: Vec<&str> = ws.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "deployment shop/web",
+                "cronjob shop/report",
+                "statefulset shop/db",
+                "daemonset shop/agent",
+                "pod shop/debug",
+                "deployment shop/idle",
+                "cronjob shop/weekly",
+            ]
+        );
+        let web = by_name(&ws, "deployment shop/web");
+        assert_eq!(web.pods.len(), 2);
+        assert_eq!(web.replicas(), "2 pods");
+        assert_eq!(web.judged_objects().count(), 3, "template and two pods");
+        let report = by_name(&ws, "cronjob shop/report");
+        assert_eq!(report.pods.len(), 1);
+        assert!(report.spec().is_some(), "the CronJob's template");
+        let debug = by_name(&ws, "pod shop/debug");
+        assert!(debug.controller.is_none() && debug.kind == "pod");
+        let idle = by_name(&ws, "deployment shop/idle");
+        assert_eq!(idle.replicas(), "no pod running");
+        assert_eq!(idle.judged_objects().count(), 1);
+        assert!(
+            ws.iter()
+                .all(|w| w.note.is_none() && w.owner_not_dumped.is_none())
+        );
+    }
+
+    #[test]
+    fn a_missing_owner_stops_the_chain_and_says_so() {
+        // The ReplicaSet is dumped, its Deployment is not in the dump although deployments are.
+        let c = cluster(
+            vec![
+                owned(
+                    "ReplicaSet",
+                    "api-6f2",
+                    "shop",
+                    Some(("Deployment", "api")),
+                    json!({}),
+                ),
+                pod("api-6f2-a", Some(("ReplicaSet", "api-6f2"))),
+                pod("old-1", Some(("ReplicaSet", "gone-1"))),
+            ],
+            &["Deployment", "ReplicaSet"],
+        );
+        let ws = workloads(&c);
+        let api = by_name(&ws, "deployment shop/api");
+        assert!(api.controller.is_none());
+        assert_eq!(api.pods.len(), 1);
+        assert!(
+            api.note
+                .as_deref()
+                .unwrap()
+                .contains("Deployment shop/api is not in the cluster dump"),
+            "{:?}",
+            api.note
+        );
+        let old = by_name(&ws, "replicaset shop/gone-1");
+        assert!(
+            old.note
+                .as_deref()
+                .unwrap()
+                .contains("ReplicaSet shop/gone-1")
+        );
+        assert_eq!(
+            ws.len(),
+            2,
+            "the dumped ReplicaSet has no template of its own to judge"
+        );
+    }
+
+    #[test]
+    fn an_owner_kind_not_dumped_at_all_is_not_said_per_pod() {
+        let c = cluster(
+            vec![
+                pod("web-7d9-a", Some(("ReplicaSet", "web-7d9"))),
+                pod("web-7d9-b", Some(("ReplicaSet", "web-7d9"))),
+            ],
+            &["Pod"],
+        );
+        let ws = workloads(&c);
+        assert_eq!(ws.len(), 1);
+        assert_eq!(ws[0].name, "replicaset shop/web-7d9");
+        assert_eq!(ws[0].note, None);
+        assert_eq!(ws[0].owner_not_dumped, Some("ReplicaSet"));
+    }
+
+    #[test]
+    fn an_ownership_loop_ends() {
+        let c = cluster(
+            vec![
+                owned(
+                    "ReplicaSet",
+                    "a",
+                    "shop",
+                    Some(("ReplicaSet", "b")),
+                    template(),
+                ),
+                owned(
+                    "ReplicaSet",
+                    "b",
+                    "shop",
+                    Some(("ReplicaSet", "a")),
+                    template(),
+                ),
+                pod("p", Some(("ReplicaSet", "a"))),
+            ],
+            &[],
+        );
+        let ws = workloads(&c);
+        assert_eq!(
+            ws.len(),
+            1,
+            "{:?}",
+            ws.iter().map(|w| &w.name).collect::<Vec<_>>()
+        );
+        assert_eq!(ws[0].pods.len(), 1);
+    }
+}
