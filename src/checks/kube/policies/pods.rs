@@ -260,7 +260,7 @@ mod tests {
         let (c, _) = judged(false, &[false, true, false]);
         let mut per_pod: Vec<(&str, String)> = c
             .of_kind("Pod")
-            .flat_map(|p| kube_workload::evaluate(p))
+            .flat_map(kube_workload::evaluate)
             .map(|f| (f.slug, f.message))
             .collect();
         per_pod.sort();
