@@ -606,3 +606,102 @@ fn the_threat_model_from_the_api_matches_the_one_from_the_dump() {
     );
     assert_eq!(a, d);
 }
+
+/// Pods reached through paged lists are grouped under their Deployment as from a dump: the
+/// ReplicaSets and Deployments are listed too, and three replicas span two pages.
+#[test]
+fn kube_api_groups_pods_under_their_deployment_like_the_dump() {
+    let node = NodeRoot::kubeadm_control_plane();
+    let dump = tempfile::tempdir().unwrap();
+    common_kube::cluster::dump(dump.path());
+    let owned = |kind: &str, owner: &str| json!([{"apiVersion": "apps/v1", "kind": kind, "name": owner, "uid": format!("uid-{owner}"), "controller": true}]);
+    let spec = json!({"containers": [{"name": "cart", "image": "registry.example/cart:2",
+        "securityContext": {"privileged": true}}]});
+    let pods_file = dump.path().join("pods.json");
+    let mut pods: Value = serde_json::from_slice(&std::fs::read(&pods_file).unwrap()).unwrap();
+    for i in 0..3 {
+        pods["items"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("cart-6d4c-{i}"), "namespace": "shop",
+                "ownerReferences": owned("ReplicaSet", "cart-6d4c")},
+            "spec": spec}));
+    }
+    common_kube::cluster::write(dump.path(), "pods.json", pods);
+    common_kube::cluster::write(
+        dump.path(),
+        "replicasets.json",
+        common_kube::cluster::list(vec![json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": "cart-6d4c", "namespace": "shop", "ownerReferences": owned("Deployment", "cart")},
+            "spec": {"replicas": 3, "template": {"spec": spec}}})]),
+    );
+    common_kube::cluster::write(
+        dump.path(),
+        "deployments.json",
+        common_kube::cluster::list(vec![json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "cart", "namespace": "shop"},
+            "spec": {"replicas": 3, "template": {"spec": spec}}})]),
+    );
+    let api = FakeApi::start(dump.path(), &[]);
+    let cfg = tempfile::tempdir().unwrap();
+    let kubeconfig = kubeconfig(cfg.path(), &api.url(), "fake");
+    let privileged = |out: &std::process::Output| -> Vec<(String, String)> {
+        json(out)["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["slug"] == "k8s-pod-privileged")
+            .unwrap()["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["name"].as_str().unwrap().to_string(),
+                    o["evidence"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let select = ["--select", "k8s-pod-privileged"];
+    let from_dump = privileged(&scan(
+        node.path(),
+        &[
+            &["--cluster-dump", dump.path().to_str().unwrap()][..],
+            &select,
+        ]
+        .concat(),
+    ));
+    let from_api = privileged(&scan(
+        node.path(),
+        &[
+            &["--kube-api", "--kubeconfig", kubeconfig.to_str().unwrap()][..],
+            &select,
+        ]
+        .concat(),
+    ));
+    assert_eq!(from_api, from_dump);
+    let cart = from_api
+        .iter()
+        .find(|(name, _)| name == "deployment shop/cart")
+        .unwrap_or_else(|| panic!("{from_api:?}"));
+    assert!(cart.1.ends_with("(template and all 3 pods)"), "{cart:?}");
+    let requests = api.requests();
+    for list in [
+        "/apis/apps/v1/deployments",
+        "/apis/apps/v1/replicasets",
+        "/api/v1/pods",
+    ] {
+        assert!(
+            requests.iter().any(|r| r.contains(list)),
+            "{list} not listed: {requests:?}"
+        );
+    }
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.contains("/api/v1/pods") && r.contains("continue=")),
+        "the pods came in pages: {requests:?}"
+    );
+}
