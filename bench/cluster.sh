@@ -5,6 +5,7 @@
 #
 #   bench/cluster.sh [N...]             default: 1000 10000 100000
 #   TB_BENCH_RUNS=5 TB_BENCH_BIN=/tmp/rel/release/threatbench bench/cluster.sh 1000 10000
+#   TB_BENCH_BASE=/tmp/base/release/threatbench bench/cluster.sh 1000 10000   # and a baseline
 #
 # The dumps come from our own deterministic generator (examples/cluster_dump.rs: 100
 # namespaces, Deployments -> ReplicaSets -> Pods with ownerReferences, StatefulSets, DaemonSets,
@@ -46,9 +47,14 @@ cargo build --release --quiet --example cluster_dump
 GEN="$ROOT/target/release/examples/cluster_dump"
 mkdir -p "$OUT"
 
-printf '%-7s %-9s %-20s %-20s %-10s %-10s %-10s %s\n' pods command "mean ± sd" "" "peak RSS" "JSON" exit \
+printf '%-7s %-9s %-9s %-20s %-20s %-10s %-10s %-10s %s\n' pods binary command "mean ± sd" "" "peak RSS" "JSON" exit \
   "load avg before -> after" | tee -a "$OUT/cluster-summary.txt"
+BINARIES=("current:$BIN")
+[[ -n "${TB_BENCH_BASE:-}" ]] && BINARIES+=("baseline:$TB_BENCH_BASE")
 for n in "${COUNTS[@]}"; do
+for labelled in "${BINARIES[@]}"; do
+  label="${labelled%%:*}"
+  BIN="${labelled#*:}"
   dir="$OUT/cluster-$n"
   [[ -f "$dir/dump/pods.json" ]] || "$GEN" "$n" "$dir" >&2
   args="--root $dir/root --cluster-dump $dir/dump --format json"
@@ -57,20 +63,21 @@ for n in "${COUNTS[@]}"; do
   before=$(loadavg)
   # Exit 1 (failed checks) is the expected outcome of a scan that finds something.
   hyperfine --style basic --warmup 1 --runs "$runs" --ignore-failure \
-    --export-json "$OUT/cluster-$n.json" --export-markdown "$OUT/cluster-$n.md" \
+    --export-json "$OUT/cluster-$label-$n.json" --export-markdown "$OUT/cluster-$label-$n.md" \
     -n scan "$BIN scan $args" \
-    -n threats "$BIN threats $args" >"$OUT/cluster-hyperfine-$n.txt"
+    -n threats "$BIN threats $args" >"$OUT/cluster-hyperfine-$label-$n.txt"
   after=$(loadavg)
   i=0
   for cmd in scan threats; do
     code=0
-    /usr/bin/time -v -o "$OUT/cluster-time-$cmd-$n.txt" "$BIN" $cmd $args -o "$OUT/cluster-$cmd-$n.out.json" || code=$?
-    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f MB", $2/1024}' "$OUT/cluster-time-$cmd-$n.txt")
-    size=$(stat -c %s "$OUT/cluster-$cmd-$n.out.json" | awk '{printf "%.1f MB", $1/1e6}')
-    mean=$(jq -r ".results[$i] | \"\(.mean*1000|floor) ms ± \(.stddev*1000|floor)\"" "$OUT/cluster-$n.json")
-    printf '%-7s %-9s %-41s %-10s %-10s %-10s %s -> %s\n' "$n" "$cmd" "$mean" "$rss" "$size" "$code" \
+    /usr/bin/time -v -o "$OUT/cluster-time-$label-$cmd-$n.txt" "$BIN" $cmd $args -o "$OUT/cluster-$label-$cmd-$n.out.json" || code=$?
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f MB", $2/1024}' "$OUT/cluster-time-$label-$cmd-$n.txt")
+    size=$(stat -c %s "$OUT/cluster-$label-$cmd-$n.out.json" | awk '{printf "%.1f MB", $1/1e6}')
+    mean=$(jq -r ".results[$i] | \"\(.mean*1000|floor) ms ± \(.stddev*1000|floor)\"" "$OUT/cluster-$label-$n.json")
+    printf '%-7s %-9s %-9s %-41s %-10s %-10s %-10s %s -> %s\n' "$n" "$label" "$cmd" "$mean" "$rss" "$size" "$code" \
       "$before" "$after" | tee -a "$OUT/cluster-summary.txt"
     i=$((i + 1))
   done
+done
 done
 log "details in $OUT"
