@@ -67,6 +67,10 @@ pub struct SourceArgs {
     /// Time allowed per image for --deep, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60, requires = "deep")]
     pub deep_timeout: u64,
+    /// The longest wait for one Docker Engine API or Kubernetes API request (e.g. 30s, 2m): a
+    /// daemon that accepts and never answers makes its checks `error` naming this bound.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::cli::parse_duration)]
+    pub timeout: std::time::Duration,
     /// Bytes of image archive read per image at most for --deep (2147483648 = 2 GiB).
     #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024 * 1024, requires = "deep")]
     pub deep_max_bytes: u64,
@@ -139,12 +143,14 @@ impl SourceArgs {
                     .then(|| crate::collect::kube_api::KubeApiOptions {
                         kubeconfig: self.kubeconfig.clone(),
                         context: self.kube_context.clone(),
+                        timeout: self.timeout,
                     }),
             },
             deep: self.deep.then(|| crate::collect::image_layers::DeepLimits {
                 timeout: std::time::Duration::from_secs(self.deep_timeout),
                 max_bytes: self.deep_max_bytes,
             }),
+            api_timeout: self.timeout,
         }
     }
 }

@@ -141,6 +141,19 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// A positive duration in jiff's friendly (`6h`, `1h30m`, `90s`) or ISO 8601 (`PT6H`) form
+/// (`--interval`, `--timeout`).
+pub(crate) fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let parsed: jiff::SignedDuration = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("{text:?} is not a duration such as 30s, 15m, 6h or 1h30m ({e})"))?;
+    std::time::Duration::try_from(parsed)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{text:?}: the duration must be longer than zero"))
+}
+
 /// Hand the command's data to the process exit instead of freeing it: the OS takes the memory
 /// back at once, where freeing a 100,000-pod cluster's objects one by one takes seconds.
 pub(crate) fn leave_at_exit<T>(data: T) {

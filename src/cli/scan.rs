@@ -110,17 +110,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     }
 }
 
-/// `--interval`: a positive duration in jiff's friendly (`6h`, `1h30m`, `90s`) or ISO 8601
-/// (`PT6H`) form.
+/// `--interval`: a positive duration ([`super::parse_duration`]).
 fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
-    let parsed: jiff::SignedDuration = text
-        .trim()
-        .parse()
-        .map_err(|e| format!("{text:?} is not a duration such as 30s, 15m, 6h or 1h30m ({e})"))?;
-    std::time::Duration::try_from(parsed)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| format!("{text:?}: the interval must be longer than zero"))
+    super::parse_duration(text)
 }
 
 fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {

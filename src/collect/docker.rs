@@ -15,7 +15,6 @@ use crate::facts::{DockerFacts, ImageFact, Observed, Unavailable, UnavailableKin
 
 /// How many inspect calls run at once: enough to hide socket latency, few enough for small daemons.
 const CONCURRENCY: usize = 16;
-const API_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The endpoint to use: `--docker-host`, else `DOCKER_HOST`, else the default socket.
 pub fn endpoint(explicit: Option<&str>) -> String {
@@ -31,8 +30,9 @@ pub async fn collect(
     endpoint: &str,
     all_containers: bool,
     host_root: &Path,
+    timeout: Duration,
 ) -> Observed<DockerFacts> {
-    match collect_inner(endpoint, all_containers, host_root).await {
+    match collect_inner(endpoint, all_containers, host_root, timeout).await {
         Ok(facts) => Observed::Seen(facts),
         Err(u) => Observed::Unavailable(u),
     }
@@ -110,10 +110,26 @@ async fn collect_inner(
     endpoint: &str,
     all_containers: bool,
     host_root: &Path,
+    timeout: Duration,
 ) -> Result<DockerFacts, Unavailable> {
+    // bollard bounds each request by the timeout; its error says only "Timeout error", so the
+    // reason names the bound and the flag that sets it.
+    let unreachable = |endpoint: &str, e: String| {
+        if e.contains("Timeout error") {
+            unreachable(
+                endpoint,
+                format!(
+                    "no answer within {} (--timeout): {e}",
+                    super::duration_text(timeout)
+                ),
+            )
+        } else {
+            unreachable(endpoint, e)
+        }
+    };
     let docker = Docker::connect_with_host(endpoint)
         .map_err(|e| unreachable(endpoint, with_causes(&e)))?
-        .with_timeout(API_TIMEOUT);
+        .with_timeout(timeout);
     let docker = docker
         .negotiate_version()
         .await

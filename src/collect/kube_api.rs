@@ -22,6 +22,8 @@ pub struct KubeApiOptions {
     pub kubeconfig: Option<PathBuf>,
     /// A context of the kubeconfig other than its current one.
     pub context: Option<String>,
+    /// The longest wait to connect and for each answer (`--timeout`).
+    pub timeout: std::time::Duration,
 }
 
 /// Whether this build can talk to a Kubernetes API server (cargo feature `k8s`).
@@ -113,7 +115,7 @@ pub async fn collect(opts: &KubeApiOptions) -> Observed<ClusterFacts> {
                 kind,
                 format!(
                     "Kubernetes API {server}: GET /version failed: {}",
-                    error_text(&e)
+                    bounded(error_text(&e), opts.timeout)
                 ),
             );
         }
@@ -142,7 +144,9 @@ pub async fn collect(opts: &KubeApiOptions) -> Observed<ClusterFacts> {
                 out.listed.push(kind.to_string());
                 out.files.push(format!("{plural} ({n} objects)"));
             }
-            Err(reason) => out.problems.push(format!("{plural}: {reason}")),
+            Err(reason) => out
+                .problems
+                .push(format!("{plural}: {}", bounded(reason, opts.timeout))),
         }
     }
     Observed::Seen(out)
@@ -174,9 +178,10 @@ async fn load_config(opts: &KubeApiOptions) -> Result<kube::Config, String> {
             )
         })?,
     };
-    // A scan should fail fast on an unreachable server, not wait kube's defaults (30 s / 295 s).
-    config.connect_timeout = Some(std::time::Duration::from_secs(10));
-    config.read_timeout = Some(std::time::Duration::from_secs(60));
+    // A scan should fail within --timeout on an unreachable or silent server, not wait kube's
+    // defaults (30 s to connect, 295 s to read).
+    config.connect_timeout = Some(opts.timeout);
+    config.read_timeout = Some(opts.timeout);
     Ok(config)
 }
 
@@ -226,6 +231,19 @@ async fn list_all(
             Some(token) => params.continue_token = Some(token.to_string()),
             None => return Ok((items, api_version)),
         }
+    }
+}
+
+/// A failure that was a timeout names the bound and the flag that sets it.
+#[cfg(feature = "k8s")]
+fn bounded(text: String, timeout: std::time::Duration) -> String {
+    if text.contains("timed out") || text.contains("deadline has elapsed") {
+        format!(
+            "{text} (no answer within {} (--timeout))",
+            super::duration_text(timeout)
+        )
+    } else {
+        text
     }
 }
 

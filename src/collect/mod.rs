@@ -37,7 +37,21 @@ pub struct CollectOptions {
     pub kube: kube::KubeOptions,
     /// Read image layers (`--deep`), within these bounds per image.
     pub deep: Option<image_layers::DeepLimits>,
+    /// The longest wait for one Engine API or Kubernetes API request (`--timeout`).
+    pub api_timeout: std::time::Duration,
 }
+
+/// A duration as the flags take it (`30s`, `1m 30s`), for messages naming a bound.
+pub fn duration_text(d: std::time::Duration) -> String {
+    match jiff::SignedDuration::try_from(d) {
+        Ok(d) => format!("{d:#}"),
+        Err(_) => format!("{d:?}"),
+    }
+}
+
+/// `--timeout`'s default: long enough for a busy daemon, short enough that a hung one is
+/// noticed in a scan.
+pub const DEFAULT_API_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Default for CollectOptions {
     fn default() -> Self {
@@ -48,6 +62,7 @@ impl Default for CollectOptions {
             no_docker: false,
             kube: kube::KubeOptions::default(),
             deep: None,
+            api_timeout: DEFAULT_API_TIMEOUT,
         }
     }
 }
@@ -62,7 +77,7 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
             "Docker API not queried: a --root scan reads files only (add --docker-host, or --facts from `threatbench collect`)",
         )
     } else {
-        docker::collect(&endpoint, opts.all_containers, &opts.root).await
+        docker::collect(&endpoint, opts.all_containers, &opts.root, opts.api_timeout).await
     };
     let processes = processes::collect(&opts.root);
     if let (Some(limits), Observed::Seen(d)) = (opts.deep, &mut docker) {

@@ -93,4 +93,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(collect(dir.path()), Observed::Unavailable(_)));
     }
+
+    /// Processes named like dockerd start and exit while /proc is read: each read sees them or
+    /// not, never fails and never reports half a process.
+    #[test]
+    fn processes_that_vanish_mid_scan_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("dockerd");
+        std::fs::copy("/bin/sleep", &exe).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let racing = {
+            let (stop, exe) = (stop.clone(), exe.clone());
+            std::thread::spawn(move || {
+                let mut started = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Ok(mut child) = std::process::Command::new(&exe).arg("0.001").spawn() {
+                        let _ = child.wait();
+                        started += 1;
+                    }
+                }
+                started
+            })
+        };
+        let mut seen = 0;
+        for _ in 0..300 {
+            let Observed::Seen(list) = collect(std::path::Path::new("/")) else {
+                panic!("/proc unreadable")
+            };
+            for p in list
+                .iter()
+                .filter(|p| p.argv.first().is_some_and(|a| a.ends_with("/dockerd")))
+            {
+                assert!(p.pid > 0 && p.argv.len() == 2, "{p:?}");
+                seen += 1;
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let started = racing.join().unwrap();
+        assert!(started > 10, "the race did not run: {started} processes");
+        eprintln!("{started} short-lived processes, seen {seen} times mid-life");
+    }
 }
