@@ -153,7 +153,9 @@ fn bind_mounts_sensitive_paths_propagation_and_docker_socket() {
         s.object_evidence("5.6", &etc_rw)
             .contains("/etc -> /host/etc (rw)")
     );
-    s.expect("5.6", &etc_ro, "warn");
+    // Read-only still exposes /etc/shadow and keys: a failure, at a lower severity.
+    s.expect("5.6", &etc_ro, "fail");
+    assert!(s.object_evidence("5.6", &etc_ro).contains("read-only"));
     s.expect("5.6", &private, "pass");
     s.expect("5.20", &rshared, "fail");
     assert!(s.object_evidence("5.20", &rshared).contains("rshared"));

@@ -304,6 +304,14 @@ pub struct CheckResult {
     pub outcome: Outcome,
 }
 
+impl CheckResult {
+    /// The severity of this result: the outcome's own where it has one (a read-only sensitive
+    /// mount), else the check's.
+    pub fn severity(&self) -> Severity {
+        self.outcome.severity.unwrap_or(self.check.severity)
+    }
+}
+
 /// Run every selected check over the facts.
 pub fn run(facts: &Facts, selection: &Selection) -> Vec<CheckResult> {
     let ctx = Context::new(facts);

@@ -77,6 +77,11 @@ pub struct Outcome {
     pub verdict: Verdict,
     pub evidence: String,
     pub objects: Vec<ObjectOutcome>,
+    /// A severity other than the check's for this finding (a read-only sensitive mount is less
+    /// severe than a writable one); `None`: the check's. Read it through
+    /// [`super::CheckResult::severity`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<super::Severity>,
 }
 
 impl Outcome {
@@ -85,6 +90,7 @@ impl Outcome {
             verdict,
             evidence: evidence.into(),
             objects: vec![],
+            severity: None,
         }
     }
     pub fn pass(evidence: impl Into<String>) -> Self {
@@ -151,7 +157,14 @@ impl Outcome {
             verdict,
             evidence,
             objects,
+            severity: None,
         }
+    }
+
+    /// This finding at another severity than the check's.
+    pub fn with_severity(mut self, severity: super::Severity) -> Self {
+        self.severity = Some(severity);
+        self
     }
 }
 
@@ -172,12 +185,14 @@ pub(super) fn each_container(
         };
         return Outcome::skip(scope);
     }
+    let mut severities = Vec::new();
     let objects = docker
         .containers
         .iter()
         .map(|inspect| {
             let view = ContainerView::new(inspect);
             let o = rule(ctx, view);
+            severities.push((o.verdict, o.severity));
             ObjectOutcome {
                 kind: "container",
                 name: view.name().to_string(),
@@ -187,7 +202,18 @@ pub(super) fn each_container(
             }
         })
         .collect();
-    Outcome::from_objects("containers", objects)
+    let mut outcome = Outcome::from_objects("containers", objects);
+    // The check's severity unless every container that decides the verdict has its own: then
+    // the highest of those (one writable sensitive mount keeps a mount check critical).
+    let deciding: Vec<Option<super::Severity>> = severities
+        .iter()
+        .filter(|(v, _)| *v == outcome.verdict)
+        .map(|(_, s)| *s)
+        .collect();
+    if deciding.iter().all(Option::is_some) {
+        outcome.severity = deciding.into_iter().flatten().max();
+    }
+    outcome
 }
 
 #[cfg(test)]

@@ -361,7 +361,7 @@ pub fn exit_code(report: &ScanReport, fail_on: Option<FailOn>) -> u8 {
         FailOn::Critical => Severity::Critical,
     };
     let hit = report.results.iter().any(|r| match r.outcome.verdict {
-        Verdict::Fail => r.check.severity >= min_severity,
+        Verdict::Fail => r.severity() >= min_severity,
         Verdict::Warn => threshold == FailOn::Warn,
         _ => false,
     }) || report

@@ -53,6 +53,8 @@ pub struct Pick {
     pub rank: usize,
     /// The check fixed; for a bundled pick, the one of its checks that removes most risk.
     pub check: &'static Check,
+    /// The finding's severity (the check's unless its outcome has one of its own).
+    pub severity: crate::checks::Severity,
     /// Every check the change fixes (the one check of a single-check pick).
     pub clears: Vec<&'static Check>,
     /// Set when the pick is one re-create of a container clearing several checks.
@@ -201,7 +203,7 @@ pub fn build(
                     .reverse(),
             )
             .then(a.proposal.effort.cmp(&b.proposal.effort))
-            .then(b.result.check.severity.cmp(&a.result.check.severity))
+            .then(b.result.severity().cmp(&a.result.severity()))
     });
     let total = singles;
     let mut surfaces: Vec<SurfaceSummary> = AttackSurface::ALL
@@ -295,6 +297,7 @@ pub fn build(
         picks.push(Pick {
             rank,
             check: c.result.check,
+            severity: c.result.severity(),
             clears: c.clears.iter().map(|r| r.check).collect(),
             bundle: c.bundle,
             paths: c.paths,

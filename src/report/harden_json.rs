@@ -156,7 +156,7 @@ fn check_ref(p: &Pick, numbering: crate::checks::Benchmark) -> CheckRef {
         slug: p.check.slug,
         benchmark: benchmark.as_str(),
         title: p.check.title,
-        severity: p.check.severity.as_str(),
+        severity: p.severity.as_str(),
         // Every edition's id, derived ones (v1.7.0, v1.8.0) included, as scan's JSON lists them.
         ids: p
             .check

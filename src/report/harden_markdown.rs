@@ -278,7 +278,7 @@ fn pick(out: &mut String, report: &Report, p: &Pick) {
                 out,
                 "**Finding:** check {} (severity {}) fails: {}\n",
                 code(p.check.slug),
-                p.check.severity.as_str(),
+                p.severity.as_str(),
                 md(&p.evidence)
             );
         }

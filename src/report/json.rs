@@ -116,7 +116,7 @@ pub fn render(report: &ScanReport) -> String {
                     title: r.check.title,
                     level: r.check.level,
                     assessment: crate::checks::editions::assessment_in(r.check, benchmark),
-                    severity: r.check.severity,
+                    severity: r.severity(),
                     component: r.check.component.as_str(),
                     verdict: r.outcome.verdict,
                     evidence: &r.outcome.evidence,

@@ -667,7 +667,7 @@ fn benchmark(out: &mut String, report: &ScanReport, a: &Assessment) {
             "| {id} {} — {} | {} | {} | {} |",
             code(r.check.slug),
             md(r.check.title),
-            r.check.severity.as_str(),
+            r.severity().as_str(),
             md(&r.outcome.evidence),
             if exposed.is_empty() {
                 "none linked".to_string()

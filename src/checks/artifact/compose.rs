@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use crate::checks::docker::runtime::{DEFAULT_CAPABILITIES, SENSITIVE_HOST_DIRS};
+use crate::checks::docker::runtime::{DEFAULT_CAPABILITIES, is_sensitive_mount};
 use crate::checks::rule::{Finding, pointer_token, severity_of};
 use crate::checks::{Severity, secrets};
 
@@ -266,10 +266,7 @@ impl Service<'_> {
                         m.target
                     ),
                 ));
-            } else if SENSITIVE_HOST_DIRS
-                .iter()
-                .any(|d| src == *d || (*d != "/" && src.starts_with(&format!("{d}/"))))
-            {
+            } else if is_sensitive_mount(src, !m.read_only) {
                 let f = finding(
                     "container-sensitive-host-mounts",
                     at.clone(),
@@ -863,6 +860,24 @@ volumes:
         );
         assert_eq!(got[3].0, "container-mount-propagation");
         assert_eq!(got.len(), 4);
+    }
+
+    #[test]
+    fn clock_files_mounted_read_only_are_not_findings() {
+        let f = run_doc(&HARDENED.replace(
+            "      - data:/var/lib/data\n",
+            "      - /etc/localtime:/etc/localtime:ro\n      - /etc/timezone:/etc/timezone:ro\n      - /etc/localtime:/etc/localtime\n",
+        ));
+        let mounts: Vec<&str> = f
+            .iter()
+            .filter(|f| f.slug == "container-sensitive-host-mounts")
+            .map(|f| f.pointer.as_str())
+            .collect();
+        assert_eq!(
+            mounts,
+            ["/services/web/volumes/2"],
+            "only the writable one: {f:?}"
+        );
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub const CHECKS: &[Check] = &[
         fix: "Re-create the container without `--privileged`, adding only the capabilities and devices it needs."),
     container_check!("container-sensitive-host-mounts", [V160 "5.6", V131 "5.5"],
         "Do not mount sensitive host directories into containers", One, Manual, Critical, sensitive_mounts,
-        what: "No bind mount of /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them); read-write is a failure, read-only needs review.",
+        what: "No bind mount of /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or paths below them). Read-write fails at critical severity; read-only fails too, at medium (a read-only / or /etc still exposes /etc/shadow, TLS keys and kubeconfigs). /etc/localtime and /etc/timezone mounted read-only hold no secret and are not findings.",
         why: "A writable host system directory lets a container change the host (tampering) or read its secrets (disclosure).",
         evidence: "`Mounts[*]` (type, source, destination, RW) per container.",
         fix: "Remove the mount, or mount only the specific file needed, read-only (`:ro`)."),
@@ -392,12 +392,10 @@ fn sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
     let mut ro = Vec::new();
     for m in bind_mounts(c) {
         let src = m.source.as_deref().unwrap_or("");
-        let sensitive = SENSITIVE_HOST_DIRS
-            .iter()
-            .any(|d| src == *d || (*d != "/" && src.starts_with(&format!("{d}/"))));
-        if sensitive {
+        let writable = m.rw.unwrap_or(true);
+        if is_sensitive_mount(src, writable) {
             let text = format!("{src} -> {}", m.destination.as_deref().unwrap_or("?"));
-            if m.rw.unwrap_or(true) {
+            if writable {
                 rw.push(text + " (rw)");
             } else {
                 ro.push(text + " (ro)");
@@ -410,13 +408,34 @@ fn sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
             [rw, ro].concat().join(", ")
         ))
     } else if !ro.is_empty() {
-        Outcome::warn(format!(
-            "sensitive host paths mounted read-only: {}",
+        // Read-only is not safe: a read-only `/` or `/etc` still hands over /etc/shadow, TLS
+        // keys and kubeconfigs. Disclosure without tampering: a lower severity.
+        Outcome::fail(format!(
+            "sensitive host paths mounted read-only (their secrets are readable): {}",
             ro.join(", ")
         ))
+        .with_severity(Medium)
     } else {
         Outcome::pass("no sensitive host directory mounted")
     }
+}
+
+/// Host files below a sensitive directory that hold no secret and that images commonly mount
+/// read-only to share the host's clock settings: not findings when read-only.
+pub const HARMLESS_READ_ONLY_FILES: &[&str] = &["/etc/localtime", "/etc/timezone"];
+
+/// Whether a bind mount of host path `src` is one 5.6 flags: a sensitive directory or a path
+/// below one, except [`HARMLESS_READ_ONLY_FILES`] mounted read-only. Shared by the scan and the
+/// compose linter.
+pub fn is_sensitive_mount(src: &str, writable: bool) -> bool {
+    let src = src.trim_end_matches('/');
+    let src = if src.is_empty() { "/" } else { src };
+    if !writable && HARMLESS_READ_ONLY_FILES.contains(&src) {
+        return false;
+    }
+    SENSITIVE_HOST_DIRS
+        .iter()
+        .any(|d| src == *d || (*d != "/" && src.starts_with(&format!("{d}/"))))
 }
 
 fn sshd(ctx: &Context, c: ContainerView) -> Outcome {
@@ -840,6 +859,7 @@ fn exec_sessions(
                 objects.len()
             ),
             objects,
+            severity: None,
         },
     }
 }
@@ -1022,5 +1042,77 @@ mod seccomp_tests {
             Verdict::Fail
         );
         assert_eq!(verdict_with(&["name=apparmor"]), Verdict::Fail);
+    }
+}
+
+#[cfg(test)]
+mod sensitive_mount_tests {
+    use bollard::models::MountPoint;
+
+    use super::*;
+    use crate::checks::docker::test_support::{container, docker_facts, facts};
+    use crate::checks::{Severity, outcome};
+
+    fn with_mounts(
+        name: &str,
+        mounts: &[(&str, bool)],
+    ) -> bollard::models::ContainerInspectResponse {
+        let mut c = container(name, "sha256:1", Default::default());
+        c.mounts = Some(
+            mounts
+                .iter()
+                .map(|(src, rw)| MountPoint {
+                    typ: Some("bind".into()),
+                    source: Some(src.to_string()),
+                    destination: Some(format!("/host{src}")),
+                    rw: Some(*rw),
+                    ..Default::default()
+                })
+                .collect(),
+        );
+        c
+    }
+
+    /// The combined outcome of 5.6 over these containers, as a scan reports it.
+    fn judged(containers: Vec<bollard::models::ContainerInspectResponse>) -> Outcome {
+        let mut d = docker_facts();
+        d.containers = containers;
+        let f = facts(d);
+        outcome::each_container(&Context::new(&f), sensitive_mounts)
+    }
+
+    #[test]
+    fn read_only_sensitive_mounts_fail_at_a_lower_severity() {
+        let o = judged(vec![with_mounts("ro", &[("/etc", false)])]);
+        assert_eq!(o.verdict, Verdict::Fail);
+        assert_eq!(o.severity, Some(Severity::Medium));
+        assert!(
+            o.objects[0].evidence.contains("/etc -> /host/etc (ro)"),
+            "{o:?}"
+        );
+        // One writable mount anywhere keeps the check at its own (critical) severity.
+        let o = judged(vec![
+            with_mounts("ro", &[("/etc", false)]),
+            with_mounts("rw", &[("/", true)]),
+        ]);
+        assert_eq!(o.verdict, Verdict::Fail);
+        assert_eq!(o.severity, None);
+    }
+
+    #[test]
+    fn clock_files_mounted_read_only_are_not_findings() {
+        let o = judged(vec![with_mounts(
+            "tz",
+            &[("/etc/localtime", false), ("/etc/timezone", false)],
+        )]);
+        assert_eq!(o.verdict, Verdict::Pass, "{o:?}");
+        // Writable, they let the container change the host's clock settings.
+        let o = judged(vec![with_mounts("tz", &[("/etc/localtime", true)])]);
+        assert_eq!(o.verdict, Verdict::Fail);
+        assert!(!is_sensitive_mount("/etc/localtime", false));
+        assert!(is_sensitive_mount("/etc/localtime/", true));
+        assert!(is_sensitive_mount("/etc/shadow", false));
+        assert!(is_sensitive_mount("/", false));
+        assert!(!is_sensitive_mount("/srv/data", true));
     }
 }
