@@ -608,7 +608,70 @@ fn daemon_json_merge_keeps_unrelated_keys_reloads_and_a_restarted_daemon_passes(
         std::fs::metadata(&config).unwrap().permissions().mode() & 0o7777,
         0o640
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("next reload or restart"));
+    // The apply reloaded dockerd: so does the rollback, and it says what a reload cannot undo.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("dockerd reloaded"), "{text}");
+    assert!(text.contains("until dockerd restarts"), "{text}");
+}
+
+/// dockerd's reload changes only the keys present in daemon.json: the fix writes
+/// `"insecure-registries": []` so that the SIGHUP the plan sends takes the registry away, and the
+/// re-check passes without a restart.
+#[test]
+fn removing_insecure_registries_takes_effect_on_reload() {
+    if !docker_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("daemon.json");
+    std::fs::write(
+        &config,
+        "{\n  \"insecure-registries\": [\"reg.example:5000\"]\n}\n",
+    )
+    .unwrap();
+    let config_arg = config.display().to_string();
+    let d = Daemon::start("insecure", &["--config-file", &config_arg], false);
+    let registries = || d.docker(&["info", "-f", "{{json .RegistryConfig.IndexConfigs}}"]);
+    assert!(
+        registries().contains("reg.example:5000"),
+        "{}",
+        registries()
+    );
+    let state = state_dir(tmp.path());
+    let out = d.threatbench(&[
+        "harden",
+        "--select",
+        "daemon-no-insecure-registries",
+        "--apply",
+        "--yes",
+        "--reload-daemon",
+        "--format",
+        "json",
+        "--state-dir",
+        &state,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    let recheck = doc["recheck"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slug"] == "daemon-no-insecure-registries")
+        .expect("re-checked");
+    assert_eq!(recheck["after"], "pass", "{recheck}");
+    assert!(recheck.get("pending").is_none(), "{recheck}");
+    assert!(
+        !registries().contains("reg.example:5000"),
+        "{}",
+        registries()
+    );
+    let parsed: Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    assert_eq!(parsed["insecure-registries"], serde_json::json!([]));
 }
 
 #[test]

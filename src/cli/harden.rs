@@ -101,7 +101,9 @@ pub struct HardenArgs {
     /// live-restore is on).
     #[arg(long)]
     pub restart_daemon: bool,
-    /// Undo the last apply: restore file bytes, modes and owners, and reverse docker update values.
+    /// Undo the last apply: restore file bytes, modes and owners, and reverse docker update
+    /// values; dockerd is reloaded or restarted as the apply did (--reload-daemon or
+    /// --restart-daemon choose otherwise).
     #[arg(long, conflicts_with_all = ["apply", "facts"])]
     pub rollback: bool,
     /// Where backups and the journal are kept.
@@ -341,7 +343,12 @@ fn rollback(args: &HardenArgs, confirm_on_tty: bool) -> anyhow::Result<u8> {
             return Ok(EXIT_OK);
         }
     }
-    let step = args.daemon_step();
+    // Undo as the apply did: a daemon.json the apply reloaded or restarted dockerd for is
+    // reloaded or restarted again once restored, unless a flag says otherwise.
+    let step = match args.daemon_step() {
+        DaemonStep::None => step_taken(&last),
+        chosen => chosen,
+    };
     let facts = if step != DaemonStep::None {
         Some(super::scan::load_facts(&args.source, None)?)
     } else {
@@ -367,10 +374,34 @@ fn rollback(args: &HardenArgs, confirm_on_tty: bool) -> anyhow::Result<u8> {
     if touched_daemon_json && step == DaemonStep::None {
         text.push_str("daemon.json restored: dockerd uses it after its next reload or restart\n");
     }
+    if touched_daemon_json && step == DaemonStep::Reload {
+        text.push_str("daemon.json restored and dockerd reloaded: a key the restore removed keeps its value until dockerd restarts (a reload changes only the keys in the file)\n");
+    }
     write_output(args.output.as_deref(), &text)?;
     let failed = record
         .entries
         .iter()
         .any(|e| !e.outcome().starts_with("done"));
     Ok(if failed { EXIT_INCOMPLETE } else { EXIT_OK })
+}
+
+/// The daemon step an apply took (its journal's `reload` or `restart` entry that succeeded).
+fn step_taken(apply: &crate::harden::journal::Record) -> DaemonStep {
+    apply
+        .entries
+        .iter()
+        .find_map(|e| match e {
+            crate::harden::journal::Entry::Daemon { action, outcome }
+                if outcome.starts_with("done") =>
+            {
+                // As `harden::apply` writes them: `reload (SIGHUP)`, `restart`.
+                match action.split_whitespace().next() {
+                    Some("restart") => Some(DaemonStep::Restart),
+                    Some("reload") => Some(DaemonStep::Reload),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .unwrap_or(DaemonStep::None)
 }

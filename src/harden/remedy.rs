@@ -221,7 +221,9 @@ const DAEMON_REMEDIES: &[DaemonRemedy] = &[
     },
     DaemonRemedy {
         slug: "daemon-no-insecure-registries",
-        edits: |_| vec![Edit::Remove("insecure-registries".into())],
+        // An empty list, not a removed key: dockerd's reload (SIGHUP) changes only the keys
+        // present in the file, so a removed key keeps its old value until a restart.
+        edits: |_| vec![Edit::Set("insecure-registries".into(), json!([]))],
         side_effects: &[
             "pulls and pushes to those registries fail until they present a certificate trusted through /etc/docker/certs.d/<registry>/ca.crt",
         ],
