@@ -14,7 +14,7 @@ pub fn markdown(cat: &Catalog) -> String {
     );
     let _ = writeln!(
         out,
-        "{} threats. ATT&CK technique ids refer to {}. Likelihood and impact are the defaults before any mitigation (low, medium, high, critical); each mitigation lowers them by the levels shown when all its checks pass. *Primary* mitigations decide whether a threat counts as mitigated; *supporting* ones only lower the risk.\n",
+        "{} threats. ATT&CK technique ids refer to {}. Likelihood and impact are the defaults before any mitigation (low, medium, high, critical); each mitigation lowers them by the levels shown when all its checks pass. *Primary* mitigations decide whether a threat counts as mitigated; *supporting* ones only lower the risk. A check marked \"its warn is a review\" does not weaken its mitigation when it warns: with the other checks passing the mitigation is in place, the review named; any other warn leaves the threat unknown.\n",
         cat.threats.len(),
         cat.attack_version
     );
@@ -76,9 +76,16 @@ pub fn markdown(cat: &Catalog) -> String {
                 let checks: Vec<String> = m
                     .checks
                     .iter()
-                    .map(|s| match crate::threats::catalog::linked_check(s) {
-                        Some((_, id)) => format!("{id} `{s}`"),
-                        None => format!("`{s}`"),
+                    .map(|s| {
+                        let name = match crate::threats::catalog::linked_check(s) {
+                            Some((_, id)) => format!("{id} `{s}`"),
+                            None => format!("`{s}`"),
+                        };
+                        if m.reviews.contains(s) {
+                            format!("{name} (its warn is a review)")
+                        } else {
+                            name
+                        }
                     })
                     .collect();
                 let _ = writeln!(

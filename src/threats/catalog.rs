@@ -244,6 +244,10 @@ pub struct Mitigation {
     pub role: Role,
     /// Check slugs; the mitigation is in place when all of them pass.
     pub checks: Vec<String>,
+    /// Those of `checks` whose `warn` is a review that does not weaken the mitigation: with the
+    /// other checks passing, the mitigation is in place and the review named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<String>,
     #[serde(default)]
     pub reduces: Reduction,
 }
@@ -322,6 +326,18 @@ impl Threat {
             if m.checks.is_empty() {
                 out.push(format!(
                     "{}: mitigation {:?} links no check",
+                    self.id, m.text
+                ));
+            }
+            for r in m.reviews.iter().filter(|r| !m.checks.contains(r)) {
+                out.push(format!(
+                    "{}: mitigation {:?} reviews {r}, which it does not link",
+                    self.id, m.text
+                ));
+            }
+            if !m.checks.is_empty() && m.checks.iter().all(|c| m.reviews.contains(c)) {
+                out.push(format!(
+                    "{}: mitigation {:?} is all reviews: a review stands beside a check that decides",
                     self.id, m.text
                 ));
             }

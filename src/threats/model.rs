@@ -329,7 +329,14 @@ pub fn evaluate(
                     }
                 }
             };
-            verdicts.push(link.verdict);
+            // A review-only warn (see `Mitigation::reviews`) counts as what it shows: the
+            // control in place, to be reviewed.
+            let counts_as = if link.verdict == LinkVerdict::Warn && m.reviews.contains(slug) {
+                LinkVerdict::Pass
+            } else {
+                link.verdict
+            };
+            verdicts.push(counts_as);
             checks.push(link);
         }
         let state = if verdicts.contains(&LinkVerdict::Fail) {
@@ -457,6 +464,13 @@ fn explain(status: Status, checks: &[CheckLink], mitigations: &[MitigationStatus
             }) {
                 push(c, true);
             }
+            // A warn inside a mitigation in place is a review (`Mitigation::reviews`): named.
+            for c in checks.iter().filter(|c| {
+                c.verdict == LinkVerdict::Warn
+                    && mitigations[c.mitigation].state == MitigationState::InPlace
+            }) {
+                push(c, true);
+            }
         }
         _ => {
             let missing: Vec<&CheckLink> = checks
@@ -506,5 +520,57 @@ mod tests {
         });
         assert_eq!((r.likelihood, r.impact), (Level::Low, Level::High));
         assert_eq!(r.level, Level::Medium);
+    }
+
+    /// K8S-S-01's TLS mitigation: certificate and client CA pass; the cipher-suite check warns.
+    fn tls_mitigation(ciphers: Verdict, reviews: bool) -> Instance {
+        let mut threat = super::super::catalog::builtin()
+            .threats
+            .iter()
+            .find(|t| t.id == "K8S-S-01")
+            .unwrap()
+            .clone();
+        threat.mitigations.truncate(1);
+        if !reviews {
+            threat.mitigations[0].reviews.clear();
+        }
+        let results: Vec<CheckResult> = [
+            ("k8s-apiserver-tls-cert", Verdict::Pass),
+            ("k8s-apiserver-client-ca", Verdict::Pass),
+            ("k8s-apiserver-tls-strong-ciphers", ciphers),
+        ]
+        .into_iter()
+        .map(|(slug, v)| CheckResult {
+            check: crate::checks::all()
+                .iter()
+                .copied()
+                .find(|c| c.slug == slug)
+                .unwrap(),
+            outcome: crate::checks::Outcome::new(v, format!("{slug} evidence")),
+        })
+        .collect();
+        let element = Element::new("process:kube-apiserver", threat.element, "kube-apiserver");
+        evaluate(
+            &threat,
+            &element,
+            &index(&results),
+            threat.likelihood,
+            threat.impact,
+        )
+    }
+
+    #[test]
+    fn a_review_that_does_not_weaken_a_mitigation_leaves_it_in_place_and_named() {
+        let i = tls_mitigation(Verdict::Warn, true);
+        assert_eq!(i.status, Status::Mitigated, "{}", i.why);
+        assert!(
+            i.why.contains("k8s-apiserver-tls-strong-ciphers evidence"),
+            "{}",
+            i.why
+        );
+        // Without the catalogue's word that the warn is a review, it leaves the threat unknown.
+        assert_eq!(tls_mitigation(Verdict::Warn, false).status, Status::Unknown);
+        // A failing review check still fails.
+        assert_eq!(tls_mitigation(Verdict::Fail, true).status, Status::Exposed);
     }
 }
