@@ -101,6 +101,15 @@ fn privileged_and_unlimited_containers_expose_their_own_threats() {
     let doc = threats_json(&host);
     assert_eq!(doc["schema"], "threatbench/threats/v1");
 
+    // The test daemon runs with --bridge=none: no container shares a bridge with another, so
+    // neighbour spoofing on the bridge cannot happen here.
+    let s07 = instance(&doc, &format!("DKR-S-07@container:{unlimited}"));
+    assert_eq!(s07["status"], "not-applicable", "{s07}");
+    assert!(
+        s07["why"].as_str().unwrap().contains("bridge driver"),
+        "{s07}"
+    );
+
     let e = instance(&doc, &format!("DKR-E-01@container:{privileged}"));
     assert_eq!(e["status"], "exposed");
     assert_eq!(e["component"], "container");

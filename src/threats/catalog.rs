@@ -280,6 +280,11 @@ pub struct Threat {
     /// to every element of `element` kind when this is empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<String>,
+    /// An element property the threat needs: on an element whose property reads `none: why`,
+    /// the instance is not applicable, for that reason (a container on no bridge network
+    /// cannot spoof bridge neighbours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<String>,
 }
 
 impl Threat {

@@ -920,6 +920,9 @@ fn containers(d: &Discovery, m: &mut SystemModel) {
         if !mounts.is_empty() {
             e = e.prop("mounts", mounts.join("; "));
         }
+        if let Some(bridges) = bridge_networks(api, c) {
+            e = e.prop("bridge", bridges);
+        }
         e.objects.push(ObjectRef {
             kind: "container".into(),
             name: c.name().to_string(),
@@ -1042,6 +1045,48 @@ impl<'a> IndexedResult<'a> {
         hits.dedup();
         hits
     }
+}
+
+/// The bridge networks a container is attached to (`bridge`, `app_default`), or `none: why`
+/// when it shares no layer-2 segment with other containers; `None` when the daemon's networks
+/// were not listed (then nobody knows).
+fn bridge_networks(api: &crate::facts::docker::DockerFacts, c: ContainerView) -> Option<String> {
+    if !api.networks_listed {
+        return None;
+    }
+    let attached: Vec<&str> = c
+        .inspect
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|n| n.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let bridges: Vec<&str> = attached
+        .iter()
+        .copied()
+        .filter(|name| {
+            api.networks
+                .iter()
+                .any(|n| n.name.as_deref() == Some(*name) && n.driver.as_deref() == Some("bridge"))
+        })
+        .collect();
+    Some(if bridges.is_empty() {
+        let mode = c
+            .host_config()
+            .network_mode
+            .clone()
+            .unwrap_or_else(|| "default".into());
+        format!(
+            "none: on no network of this daemon with the bridge driver (network mode {mode}; attached to {})",
+            if attached.is_empty() {
+                "nothing".to_string()
+            } else {
+                attached.join(", ")
+            }
+        )
+    } else {
+        bridges.join(", ")
+    })
 }
 
 /// A check result's verdict for one element, with the evidence that decided it: the element's

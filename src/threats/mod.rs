@@ -208,6 +208,17 @@ pub fn assess_on(
             }
             let mut inst = model::evaluate(threat, element, &index, likelihood, impact);
             inst.override_reason = override_reason;
+            // What the threat needs is absent on this element: not applicable, and why.
+            if let Some(why) = threat
+                .requires
+                .as_deref()
+                .and_then(|p| element.properties.get(p))
+                .and_then(|v| v.strip_prefix("none: "))
+            {
+                inst.status = Status::NotApplicable;
+                inst.computed_status = Status::NotApplicable;
+                inst.why = format!("{}: {why}", element.label);
+            }
             instances.push(inst);
         }
     }

@@ -675,3 +675,31 @@ fn a_containers_own_user_overrides_its_images() {
         privileged.why
     );
 }
+
+/// DKR-S-07 needs a bridge: on a daemon whose networks were listed and include no bridge-driver
+/// network the container is on, the instance is not applicable, and says why.
+#[test]
+fn bridge_neighbour_spoofing_needs_a_bridge() {
+    let with_networks = |networks: serde_json::Value| {
+        let mut facts = fixture_facts();
+        let crate::facts::Observed::Seen(d) = &mut facts.docker else {
+            panic!("fixture has Docker facts")
+        };
+        d.networks = serde_json::from_value(networks).unwrap();
+        d.networks_listed = true;
+        let results = checks::run(&facts, &Selection::default());
+        let a = assess_on(&facts, &results, None, day("2026-11-20"));
+        inst(&a, "DKR-S-07@container:api").clone()
+    };
+    let on_bridge = with_networks(json!([{"Name": "bridge", "Driver": "bridge"}]));
+    assert_ne!(on_bridge.status, Status::NotApplicable, "{}", on_bridge.why);
+    let no_bridge = with_networks(json!([{"Name": "host", "Driver": "host"}]));
+    assert_eq!(no_bridge.status, Status::NotApplicable);
+    assert!(
+        no_bridge
+            .why
+            .contains("no network of this daemon with the bridge driver"),
+        "{}",
+        no_bridge.why
+    );
+}
