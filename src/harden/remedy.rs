@@ -313,8 +313,8 @@ pub(crate) fn recreate_fix(slug: &str) -> Option<(Recreate, &'static str)> {
             "the container's root is remapped: files it writes to bind mounts get remapped owners",
         ),
         "container-sensitive-host-mounts" => (
-            Recreate::SensitiveMountsReadOnly,
-            "the container can no longer write to the host directories it mounts",
+            Recreate::NoSensitiveMounts,
+            "the container loses the host directories it mounted: mount only the specific files it needs, or a volume",
         ),
         "container-docker-socket-mount" => (
             Recreate::NoDockerSocket,

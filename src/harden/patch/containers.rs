@@ -11,7 +11,7 @@ use bollard::models::{
 use serde::{Deserialize, Serialize};
 
 use super::shell;
-use crate::checks::docker::runtime::{DEFAULT_CAPABILITIES, SENSITIVE_HOST_DIRS};
+use crate::checks::docker::runtime::{DEFAULT_CAPABILITIES, is_sensitive_mount};
 use crate::checks::secrets;
 use crate::facts::docker::{ContainerView, DockerFacts, split_security_opt};
 
@@ -210,7 +210,7 @@ pub enum Recreate {
     NoHostIpc,
     NoHostUts,
     NoHostUserns,
-    SensitiveMountsReadOnly,
+    NoSensitiveMounts,
     NoDockerSocket,
     NoSharedPropagation,
     NoSeccompUnconfined,
@@ -235,7 +235,7 @@ impl Recreate {
             NoHostIpc => (false, "the host's IPC namespace"),
             NoHostUts => (false, "the host's UTS namespace"),
             NoHostUserns => (false, "--userns=host"),
-            SensitiveMountsReadOnly => (true, "sensitive host mounts read-only"),
+            NoSensitiveMounts => (false, "the sensitive host mounts"),
             NoDockerSocket => (false, "the Docker socket"),
             NoSharedPropagation => (false, "shared mount propagation"),
             NoSeccompUnconfined => (false, "seccomp=unconfined"),
@@ -723,12 +723,6 @@ fn bind_string(src: &str, dst: &str, opts: &[String]) -> String {
     }
 }
 
-fn is_sensitive(src: &str) -> bool {
-    SENSITIVE_HOST_DIRS
-        .iter()
-        .any(|d| src == *d || (*d != "/" && src.starts_with(&format!("{d}/"))))
-}
-
 fn holds_docker_socket(src: &str) -> bool {
     src.ends_with("docker.sock")
         || matches!(src, "/var/run" | "/run" | "/var/run/docker" | "/run/docker")
@@ -783,23 +777,30 @@ pub fn apply_fix(spec: &mut RunSpec, fix: Recreate) -> Vec<String> {
         Recreate::NoHostUserns => {
             changed.extend(spec.remove_where(|k, v| k == "--userns" && v == Some("host")))
         }
-        Recreate::SensitiveMountsReadOnly => {
-            for (k, v) in spec.options.iter_mut() {
-                if k != "--volume" {
-                    continue;
-                }
-                let Some((src, dst, mut opts)) = v.as_deref().and_then(bind_parts) else {
-                    continue;
-                };
-                if is_sensitive(&src) && !opts.iter().any(|o| o == "ro") {
-                    opts.retain(|o| o != "rw");
-                    opts.push("ro".into());
-                    let new = bind_string(&src, &dst, &opts);
-                    changed.push(format!("--volume {} -> {new}", v.as_deref().unwrap_or("")));
-                    *v = Some(new);
-                }
-            }
-        }
+        // Read-only is not enough for 5.6 (a read-only /etc still hands over /etc/shadow): the
+        // mounts go, except clock files mounted read-only, which 5.6 does not flag.
+        Recreate::NoSensitiveMounts => changed.extend(spec.remove_where(|k, v| {
+            let bind = match k {
+                "--volume" => v
+                    .and_then(bind_parts)
+                    .map(|(s, _, o)| (s, !o.iter().any(|o| o == "ro"))),
+                "--mount" => v.and_then(|v| {
+                    let parts: Vec<&str> = v.split(',').collect();
+                    let src = parts.iter().find_map(|p| {
+                        p.strip_prefix("source=").or_else(|| p.strip_prefix("src="))
+                    })?;
+                    let bind = parts
+                        .iter()
+                        .all(|p| !p.starts_with("type=") || *p == "type=bind");
+                    let ro = parts
+                        .iter()
+                        .any(|p| matches!(*p, "readonly" | "ro" | "readonly=true" | "ro=true"));
+                    bind.then(|| (src.to_string(), !ro))
+                }),
+                _ => None,
+            };
+            bind.is_some_and(|(src, writable)| is_sensitive_mount(&src, writable))
+        })),
         Recreate::NoDockerSocket => changed.extend(spec.remove_where(|k, v| {
             (k == "--volume"
                 && v.and_then(bind_parts)
@@ -999,6 +1000,33 @@ set -e
     }
 
     #[test]
+    fn sensitive_mounts_go_and_clock_files_stay() {
+        let hc = HostConfig {
+            binds: Some(vec![
+                "/etc:/host-etc:ro".into(),
+                "/etc/localtime:/etc/localtime:ro".into(),
+                "/srv/data:/data".into(),
+                "/:/host".into(),
+            ]),
+            ..Default::default()
+        };
+        let c = container("web", hc, vec!["sleep", "1d"]);
+        let mut spec = run_spec(&docker_facts(), &c);
+        let changed = apply_fix(&mut spec, Recreate::NoSensitiveMounts);
+        assert_eq!(changed.len(), 2, "{changed:?}");
+        let line = spec.command();
+        assert!(
+            !line.contains("/host-etc") && !line.contains(":/host "),
+            "{line}"
+        );
+        assert!(
+            line.contains("--volume=/etc/localtime:/etc/localtime:ro"),
+            "{line}"
+        );
+        assert!(line.contains("--volume=/srv/data:/data"), "{line}");
+    }
+
+    #[test]
     fn run_line_quotes_hostile_values_and_drops_privileged() {
         let hc = HostConfig {
             privileged: Some(true),
@@ -1020,12 +1048,12 @@ set -e
         let changed = apply_fix(&mut spec, Recreate::DefaultCapabilitiesOnly);
         assert_eq!(changed, vec!["--privileged", "--cap-add SYS_ADMIN"]);
         apply_fix(&mut spec, Recreate::NoHostNetwork);
-        apply_fix(&mut spec, Recreate::SensitiveMountsReadOnly);
+        apply_fix(&mut spec, Recreate::NoSensitiveMounts);
         apply_fix(&mut spec, Recreate::NoDockerSocket);
         let line = spec.command();
         assert_eq!(
             line,
-            "docker run -d '--name=web;rm -rf ~' '--env=MSG=$(id) it'\\''s' --volume=/etc:/host-etc:ro \
+            "docker run -d '--name=web;rm -rf ~' '--env=MSG=$(id) it'\\''s' \
              --cap-add=NET_BIND_SERVICE --memory=512m -- busybox:1 sh -c 'echo '\\''hi'\\'' && sleep 1d'"
         );
         // Through a real shell the words come back exactly.
