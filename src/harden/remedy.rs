@@ -312,7 +312,7 @@ pub(crate) fn recreate_fix(slug: &str) -> Option<(Recreate, &'static str)> {
             Recreate::NoHostUserns,
             "the container's root is remapped: files it writes to bind mounts get remapped owners",
         ),
-        "container-sensitive-host-mounts" => (
+        "container-sensitive-host-mounts" | "container-no-writable-host-mounts" => (
             Recreate::NoSensitiveMounts,
             "the container loses the host directories it mounted: mount only the specific files it needs, or a volume",
         ),

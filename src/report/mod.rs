@@ -152,6 +152,7 @@ pub fn section_title(benchmark: Benchmark, section: &str) -> &'static str {
             _ => "",
         },
         (Benchmark::Threatbench, "k8s") => "Kubernetes (no CIS item covers these)",
+        (Benchmark::Threatbench, "docker") => "Docker (no CIS item covers these)",
         _ => "",
     }
 }

@@ -938,8 +938,10 @@ mod tests {
         let select: Vec<String> = checks::all()
             .iter()
             .filter(|c| {
-                c.benchmark() == Benchmark::CisDocker160
-                    && (c.id().starts_with("2.") || c.id().starts_with("5."))
+                (c.benchmark() == Benchmark::CisDocker160
+                    && (c.id().starts_with("2.") || c.id().starts_with("5.")))
+                    || (c.benchmark() == Benchmark::Threatbench
+                        && !crate::checks::editions::is_kubernetes_check(c))
             })
             .map(|c| c.slug.to_string())
             .collect();

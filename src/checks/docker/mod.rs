@@ -27,6 +27,8 @@ pub const SECTIONS: &[&[Check]] = &[
 
 pub(crate) const V160: Benchmark = Benchmark::CisDocker160;
 pub(crate) const V131: Benchmark = Benchmark::CisDocker131;
+/// threatbench's own Docker checks (`docker.N`), where no CIS item covers a control.
+pub(crate) const OWN: Benchmark = Benchmark::Threatbench;
 /// Items new in v1.8.0 list only their v1.8.0 id; the others derive theirs (`checks::editions`).
 pub(crate) const V180: Benchmark = Benchmark::CisDocker180;
 

@@ -3,7 +3,7 @@
 
 use bollard::models::RestartPolicyNameEnum;
 
-use super::{V131, V160, docker};
+use super::{OWN, V131, V160, docker};
 use crate::checks::{
     Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, ObjectOutcome, Outcome,
     Severity::*, Verdict,
@@ -100,6 +100,12 @@ pub const CHECKS: &[Check] = &[
         why: "A writable host system directory lets a container change the host (tampering) or read its secrets (disclosure).",
         evidence: "`Mounts[*]` (type, source, destination, RW) per container.",
         fix: "Remove the mount, or mount only the specific file needed, read-only (`:ro`)."),
+    container_check!("container-no-writable-host-mounts", [OWN "docker.1"],
+        "No sensitive host directory mounted writable", One, Automated, Critical, writable_sensitive_mounts,
+        what: "No bind mount of /, /boot, /dev, /etc, /lib, /proc, /sys or /usr (or a path below them) is writable. Read-only mounts of them pass here (5.6 judges those: they still disclose host secrets).",
+        why: "A writable host system directory lets a container change the host: cron jobs, systemd units, /etc/shadow, binaries. This is the tampering half of 5.6, kept apart so the threat model can tell a container that can rewrite the host from one that can only read it.",
+        evidence: "`Mounts[*]` (type, source, destination, RW) per container.",
+        fix: "Remove the mount, or mount it read-only (`:ro`) and only the specific file needed."),
     container_check!("container-no-sshd", [V160 "5.7", V131 "5.6"],
         "Do not run sshd inside containers", One, Manual, Medium, sshd,
         what: "No sshd process runs in a container.",
@@ -418,6 +424,36 @@ fn sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
     } else {
         Outcome::pass("no sensitive host directory mounted")
     }
+}
+
+fn writable_sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
+    let (mut rw, mut ro) = (Vec::new(), Vec::new());
+    for m in bind_mounts(c) {
+        let src = m.source.as_deref().unwrap_or("");
+        let writable = m.rw.unwrap_or(true);
+        if is_sensitive_mount(src, writable) {
+            let text = format!("{src} -> {}", m.destination.as_deref().unwrap_or("?"));
+            if writable {
+                rw.push(text)
+            } else {
+                ro.push(text)
+            }
+        }
+    }
+    if !rw.is_empty() {
+        return Outcome::fail(format!(
+            "sensitive host paths mounted writable: {}",
+            rw.join(", ")
+        ));
+    }
+    Outcome::pass(if ro.is_empty() {
+        "no sensitive host directory mounted".to_string()
+    } else {
+        format!(
+            "sensitive host paths mounted read-only only: {}",
+            ro.join(", ")
+        )
+    })
 }
 
 /// Host files below a sensitive directory that hold no secret and that images commonly mount
@@ -1097,6 +1133,32 @@ mod sensitive_mount_tests {
         ]);
         assert_eq!(o.verdict, Verdict::Fail);
         assert_eq!(o.severity, None);
+    }
+
+    #[test]
+    fn only_writable_sensitive_mounts_fail_docker_1() {
+        let judge = |containers| {
+            let mut d = docker_facts();
+            d.containers = containers;
+            let f = facts(d);
+            outcome::each_container(&Context::new(&f), writable_sensitive_mounts)
+        };
+        assert_eq!(
+            judge(vec![with_mounts("rw", &[("/etc", true)])]).verdict,
+            Verdict::Fail
+        );
+        let ro = judge(vec![with_mounts("ro", &[("/etc", false)])]);
+        assert_eq!(ro.verdict, Verdict::Pass, "{ro:?}");
+        assert!(ro.objects[0].evidence.contains("read-only only"), "{ro:?}");
+        assert_eq!(judge(vec![with_mounts("none", &[])]).verdict, Verdict::Pass);
+        // Without the Docker API nothing is known: error, not pass.
+        let mut f = facts(docker_facts());
+        f.docker = crate::facts::Observed::unavailable(
+            crate::facts::UnavailableKind::Unreachable,
+            "Docker daemon at unix:///x not reachable",
+        );
+        let o = outcome::each_container(&Context::new(&f), writable_sensitive_mounts);
+        assert_eq!(o.verdict, Verdict::Error);
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::{Builder, Need, TargetKind};
-use crate::checks::docker::runtime::SENSITIVE_HOST_DIRS;
 use crate::facts::daemon_config::{DaemonConfig, Setting};
 use crate::facts::docker::ContainerView;
 use crate::threats::elements::ElementKind;
@@ -246,18 +245,14 @@ fn containers(b: &mut Builder, loopback: &[String], remote: &[String]) {
             .flatten()
             .filter(|m| m.typ.as_deref() == Some("bind") && m.rw.unwrap_or(true))
             .filter_map(|m| m.source.clone())
-            .filter(|src| {
-                SENSITIVE_HOST_DIRS
-                    .iter()
-                    .any(|d| src == d || (*d != "/" && src.starts_with(&format!("{d}/"))))
-            })
+            .filter(|src| crate::checks::docker::runtime::is_sensitive_mount(src, true))
             .collect();
         if !writable.is_empty() {
             b.edge(
                 &cid,
                 HOST,
                 ("DKR-T-11", &cid),
-                &[("container-sensitive-host-mounts", Need::Fails)],
+                &[("container-no-writable-host-mounts", Need::Fails)],
                 &format!(
                     "host {} mounted writable: root in the container rewrites host files (cron, systemd units, /etc/shadow)",
                     writable.join(", ")

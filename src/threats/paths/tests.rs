@@ -180,7 +180,7 @@ fn each_docker_edge_kind_is_carried_by_its_instance_and_checks() {
     one(
         "container:etcwriter->process:host",
         "container:etcwriter -> process:host (DKR-T-11@container:etcwriter)",
-        "container-sensitive-host-mounts",
+        "container-no-writable-host-mounts",
         "host /etc mounted writable",
     );
     // The ptrace hop rests on both conditions.
