@@ -360,3 +360,34 @@ fn output_into_a_fifo_keeps_the_fifo() {
     let report = reader.join().unwrap().unwrap();
     assert!(report.contains("threatbench/scan/v1"));
 }
+
+/// `--format junit`: one testcase per check of the JSON report, errors where the daemon could
+/// not be read, each carrying its reason.
+#[test]
+fn junit_has_a_testcase_per_check_and_errors_with_their_reasons() {
+    let json: Value = serde_json::from_slice(
+        &unreachable_scan(&["--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let checks = json["results"].as_array().unwrap().len();
+    let out = unreachable_scan(&["--format", "junit"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), checks);
+    let errors = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["verdict"] == "error")
+        .count();
+    assert!(errors > 0);
+    assert_eq!(xml.matches("<error ").count(), errors);
+    assert!(
+        xml.contains("unix:///nonexistent"),
+        "the reason is in the message"
+    );
+}

@@ -18,6 +18,8 @@ pub enum Format {
     Table,
     /// The threatbench/scan/v1 JSON document.
     Json,
+    /// JUnit XML for CI: a testsuite per benchmark section, a testcase per check.
+    Junit,
 }
 
 /// Threshold for exit code 1.
@@ -178,6 +180,7 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
         // One line per report when repeating, so that log collectors keep each scan whole.
         Format::Json if args.interval.is_some() => one_line(&report::json::render(&report))?,
         Format::Json => report::json::render(&report),
+        Format::Junit => report::junit::render(&report),
         Format::Table => report::table::render(
             &report,
             TableOptions {

@@ -4,6 +4,7 @@ pub mod harden_json;
 pub mod harden_markdown;
 pub mod harden_text;
 pub mod json;
+pub mod junit;
 pub mod lint;
 pub mod sanitize;
 pub mod table;
