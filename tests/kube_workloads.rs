@@ -270,3 +270,20 @@ fn many_instances_of_one_threat_show_the_worst_few_and_a_count() {
     // Every instance, the mitigated Deployment `api` (no pod left) too.
     assert_eq!(verbose.matches("K8S-E-06@").count(), 9, "{verbose}");
 }
+
+/// The README's first command ends with the answer: the worst exposed threats with the checks
+/// that leave them open, the fixes that remove the most risk, and where to look next.
+#[test]
+fn the_scan_table_ends_with_the_worst_threats_and_the_fixes_first() {
+    let c = Cluster::new();
+    let table = c.run(&["scan"]);
+    let tail = &table[table.find("Summary:").expect("a summary")..];
+    assert!(tail.contains("Worst exposed threats"), "{tail}");
+    assert!(
+        tail.contains("K8S-E-06@workload:shop/deployment/web"),
+        "{tail}"
+    );
+    assert!(tail.contains("Fix first"), "{tail}");
+    assert!(tail.contains("  1. "), "{tail}");
+    assert!(tail.contains("`threatbench harden`"), "{tail}");
+}

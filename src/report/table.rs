@@ -155,6 +155,7 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         s.skip,
         s.error
     );
+    write_answer(&mut out, report);
     if let Some(lint) = &report.lint {
         let _ = writeln!(out, "\n{bold}Project files (threatbench lint){bold:#}");
         out.push_str(&super::lint::table::render(
@@ -260,4 +261,73 @@ pub(crate) fn write_edition_choices(out: &mut String, report: &ScanReport) {
             terminal(&choice.reason)
         );
     }
+}
+
+/// How many exposed threats and fixes the scan ends with.
+const WORST: usize = 5;
+const FIXES: usize = 3;
+
+/// What a person ran the scan for, in a few lines: the worst exposed threats with the check
+/// that leaves each open, the fixes that remove the most risk, and the commands that show more.
+fn write_answer(out: &mut String, report: &ScanReport) {
+    let Some(a) = &report.threats else { return };
+    let bold = Style::new().bold();
+    let exposed: Vec<&crate::threats::Instance> = a
+        .instances
+        .iter()
+        .filter(|i| i.status == crate::threats::Status::Exposed)
+        .collect();
+    if exposed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{bold}Worst exposed threats{bold:#} ({} of {}; `threatbench threats` lists them all)",
+        exposed.len().min(WORST),
+        exposed.len()
+    );
+    for i in exposed.iter().take(WORST) {
+        let failing = i.failing_checks();
+        let checks: Vec<String> = i
+            .checks
+            .iter()
+            .filter(|c| failing.contains(&c.slug.as_str()))
+            .map(|c| c.label())
+            .fold(Vec::new(), |mut acc, l| {
+                if !acc.contains(&l) {
+                    acc.push(l);
+                }
+                acc
+            });
+        let _ = writeln!(
+            out,
+            "  {:<8} {} {}: fails {}",
+            i.risk.current.level.as_str().to_uppercase(),
+            terminal(&i.id),
+            i.threat.title,
+            checks.join(", ")
+        );
+    }
+    let fixes = a.fix_first();
+    if !fixes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{bold}Fix first{bold:#} (by the risk each removes; `threatbench harden --top {FIXES}` shows the changes)"
+        );
+        for (n, f) in fixes.iter().take(FIXES).enumerate() {
+            let _ = writeln!(
+                out,
+                "  {}. {} ({}): removes {} risk points across {} threat instance(s)",
+                n + 1,
+                f.id,
+                f.slug,
+                f.risk_removed,
+                f.instances.len()
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "More: `threatbench threats` (the threat model), `threatbench harden` (the plan), `threatbench threats --format markdown -o threat-model.md` (a document)"
+    );
 }
