@@ -286,4 +286,11 @@ fn the_scan_table_ends_with_the_worst_threats_and_the_fixes_first() {
     assert!(tail.contains("Fix first"), "{tail}");
     assert!(tail.contains("  1. "), "{tail}");
     assert!(tail.contains("`threatbench harden`"), "{tail}");
+    // --quiet: the counts only.
+    let quiet = c.run(&["scan", "--quiet"]);
+    assert!(quiet.contains("Summary:"), "{quiet}");
+    assert!(
+        !quiet.contains("Worst exposed") && !quiet.contains("k8s-pod-privileged"),
+        "{quiet}"
+    );
 }

@@ -76,8 +76,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "EDITION", value_parser = EDITIONS)]
     pub benchmark: Option<String>,
     /// Show the evidence of passing checks too, and every object (not only the failing ones).
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+    /// The table keeps only its header and the summary (no check lines, no worst threats).
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Also lint the project's Dockerfiles, compose files and Kubernetes manifests under DIR
     /// (as `threatbench lint DIR`, with its .threatbench.yaml); shown as a `lint` section.
     #[arg(long, value_name = "DIR")]
@@ -185,6 +188,7 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
             &report,
             TableOptions {
                 verbose: args.verbose,
+                quiet: args.quiet,
             },
         ),
     };

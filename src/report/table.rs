@@ -15,6 +15,8 @@ use crate::checks::Verdict;
 pub struct TableOptions {
     /// Show evidence for passing checks and every object, not only the failing ones.
     pub verbose: bool,
+    /// Only the header and the summary (`--quiet`).
+    pub quiet: bool,
 }
 
 fn style(v: Verdict) -> Style {
@@ -74,14 +76,16 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
     // not a hundred SKIP lines; --verbose lists them.
     let mut all_skip: std::collections::BTreeMap<crate::checks::Benchmark, bool> =
         std::collections::BTreeMap::new();
-    for r in &report.results {
+    // `--quiet`: no check lines and no answer block, only the counts below.
+    let results: &[crate::checks::CheckResult] = if opts.quiet { &[] } else { &report.results };
+    for r in results {
         let entry = all_skip.entry(report.display_id(r).1).or_insert(true);
         *entry &= r.outcome.verdict == Verdict::Skip;
     }
     let docker_reason = facts.docker.as_result().err().map(|u| u.reason.as_str());
     let mut current: Option<(crate::checks::Benchmark, String)> = None;
     let mut collapsed: Option<crate::checks::Benchmark> = None;
-    for r in &report.results {
+    for r in results {
         let (id, benchmark) = report.display_id(r);
         if !opts.verbose && all_skip.get(&benchmark) == Some(&true) {
             if collapsed != Some(benchmark) {
@@ -155,7 +159,9 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         s.skip,
         s.error
     );
-    write_answer(&mut out, report);
+    if !opts.quiet {
+        write_answer(&mut out, report);
+    }
     if let Some(lint) = &report.lint {
         let _ = writeln!(out, "\n{bold}Project files (threatbench lint){bold:#}");
         out.push_str(&super::lint::table::render(
