@@ -20,6 +20,8 @@ pub enum Format {
     Json,
     /// JUnit XML for CI: a testsuite per benchmark section, a testcase per check.
     Junit,
+    /// The benchmark report as a Markdown document.
+    Markdown,
 }
 
 /// Threshold for exit code 1.
@@ -184,6 +186,7 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
         Format::Json if args.interval.is_some() => one_line(&report::json::render(&report))?,
         Format::Json => report::json::render(&report),
         Format::Junit => report::junit::render(&report),
+        Format::Markdown => report::markdown::render(&report),
         Format::Table => report::table::render(
             &report,
             TableOptions {

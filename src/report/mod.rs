@@ -6,6 +6,7 @@ pub mod harden_text;
 pub mod json;
 pub mod junit;
 pub mod lint;
+pub mod markdown;
 pub mod sanitize;
 pub mod table;
 pub mod threats_catalog;
