@@ -2,6 +2,7 @@
 //! unreachable daemon, exit codes, `--select/--ignore`, and hostile text in the table output.
 
 mod common;
+mod common_sarif;
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -390,4 +391,53 @@ fn junit_has_a_testcase_per_check_and_errors_with_their_reasons() {
         xml.contains("unix:///nonexistent"),
         "the reason is in the message"
     );
+}
+
+/// `--format sarif` is valid SARIF 2.1.0, and a check that could not be evaluated is a tool
+/// notification with its reason, never a result.
+#[test]
+fn sarif_is_schema_valid_and_errors_are_notifications() {
+    let out = unreachable_scan(&["--format", "sarif"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = common_sarif::errors(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(!notes.is_empty());
+    assert!(
+        notes.iter().all(|n| n["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("could not be evaluated")),
+        "{notes:?}"
+    );
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    for r in run["results"].as_array().unwrap() {
+        assert!(r["properties"]["verdict"] != "error", "{r}");
+    }
+    // On the test daemon, a privileged container is a result with its logical location.
+    let Some(d) = Daemon::main("sarif_is_schema_valid_and_errors_are_notifications") else {
+        return;
+    };
+    let c = d.create("sarif", &["--privileged"]);
+    let out = d
+        .threatbench()
+        .args(["scan", "--all-containers", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = common_sarif::errors(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let hit = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "container-privileged"
+                && r["locations"][0]["logicalLocations"][0]["name"] == c.name.as_str()
+        });
+    assert!(hit.is_some(), "no result for {}", c.name);
 }

@@ -22,6 +22,8 @@ pub enum Format {
     Junit,
     /// The benchmark report as a Markdown document.
     Markdown,
+    /// SARIF 2.1.0 (GitHub code scanning): a result per failing object.
+    Sarif,
 }
 
 /// Threshold for exit code 1.
@@ -187,6 +189,7 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
         Format::Json => report::json::render(&report),
         Format::Junit => report::junit::render(&report),
         Format::Markdown => report::markdown::render(&report),
+        Format::Sarif => report::scan_sarif::render(&report),
         Format::Table => report::table::render(
             &report,
             TableOptions {

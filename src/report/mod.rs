@@ -8,6 +8,7 @@ pub mod junit;
 pub mod lint;
 pub mod markdown;
 pub mod sanitize;
+pub mod scan_sarif;
 pub mod table;
 pub mod threats_catalog;
 pub mod threats_discovered;

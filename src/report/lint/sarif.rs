@@ -18,7 +18,7 @@ use crate::lint::{LintFinding, LintReport};
 
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-fn security_severity(s: Severity) -> &'static str {
+pub(crate) fn security_severity(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "9.5",
         Severity::High => "8.0",
@@ -27,7 +27,7 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-fn level(s: Severity) -> &'static str {
+pub(crate) fn level(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -36,7 +36,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// `container-user-not-root` → `ContainerUserNotRoot`.
-fn rule_name(slug: &str) -> String {
+pub(crate) fn rule_name(slug: &str) -> String {
     slug.split('-')
         .map(|w| {
             let mut c = w.chars();
