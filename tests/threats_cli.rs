@@ -2,6 +2,9 @@
 //! when asked, the human-owned model file is never overwritten, and bad model files are clear
 //! errors. No Docker daemon needed: facts come from `collect --root` over an empty directory.
 
+mod common_kube;
+mod common_sarif;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -193,4 +196,46 @@ fn markdown_document_and_catalog_render() {
     let docs =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/threats.md")).unwrap();
     assert_eq!(String::from_utf8_lossy(&cat.stdout), docs);
+}
+
+/// `threats --format sarif` is valid SARIF 2.1.0 with a result per exposed or unknown instance,
+/// fingerprinted by the instance id.
+#[test]
+fn threats_sarif_is_schema_valid_with_a_result_per_open_instance() {
+    let node = common_kube::NodeRoot::kubeadm_control_plane();
+    let run = |format: &str| {
+        assert_cmd::cargo::cargo_bin_cmd!("threatbench")
+            .env_remove("DOCKER_HOST")
+            .args([
+                "threats",
+                "--no-model",
+                "--root",
+                node.path().to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let sarif: serde_json::Value = serde_json::from_slice(&run("sarif")).unwrap();
+    let errors = common_sarif::errors(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let doc: serde_json::Value = serde_json::from_slice(&run("json")).unwrap();
+    let open: Vec<&str> = doc["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "exposed" || t["status"] == "unknown")
+        .map(|t| t["instance"].as_str().unwrap())
+        .collect();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!open.is_empty());
+    assert_eq!(results.len(), open.len());
+    for r in results {
+        let id = r["partialFingerprints"]["threatbench/instance"]
+            .as_str()
+            .unwrap();
+        assert!(open.contains(&id), "{id}");
+    }
 }

@@ -24,6 +24,8 @@ pub enum Format {
     Json,
     /// The threat-model document (Markdown with a Mermaid data-flow diagram).
     Markdown,
+    /// SARIF 2.1.0: a result per exposed or unknown threat instance.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -215,6 +217,7 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         ),
         Format::Json => unreachable!("written above"),
         Format::Markdown => report::threats_markdown::render(&report, &assessment),
+        Format::Sarif => report::threats_sarif::render(&assessment),
     };
     write_output(args.output.as_deref(), &text)?;
     let code = exit_code(&report, &assessment, args.fail_on);

@@ -15,6 +15,7 @@ pub mod threats_discovered;
 pub mod threats_json;
 pub mod threats_markdown;
 pub mod threats_paths;
+pub mod threats_sarif;
 pub mod threats_table;
 
 use serde::Serialize;

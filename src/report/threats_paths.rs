@@ -256,5 +256,7 @@ pub fn only(format: crate::cli::threats::Format, a: &Assessment) -> String {
             out
         }
         Format::Json => super::threats_json::paths_only(a),
+        // SARIF has no shape for a chain of hops: the instances the paths are made of.
+        Format::Sarif => super::threats_sarif::render(a),
     }
 }
