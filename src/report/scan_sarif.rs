@@ -10,19 +10,8 @@
 use serde_json::{Value, json};
 
 use super::ScanReport;
-use super::lint::sarif::{SARIF_SCHEMA_URI, level, rule_name, security_severity};
+use super::lint::sarif::{SARIF_SCHEMA_URI, level, rule_name, security_severity, stable_hash};
 use crate::checks::{CheckResult, Severity, Verdict};
-
-fn fingerprint(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for part in parts {
-        for b in part.bytes().chain([0u8]) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    format!("{h:016x}")
-}
 
 fn rule_json(report: &ScanReport, r: &CheckResult) -> Value {
     let (id, benchmark) = report.display_id(r);
@@ -103,7 +92,7 @@ pub fn render(report: &ScanReport) -> String {
                 "level": result_level,
                 "message": {"text": format!("{kind} {name}: {evidence}")},
                 "locations": [{"logicalLocations": [{"name": name, "kind": "resource", "fullyQualifiedName": format!("{host}/{kind}/{name}")}]}],
-                "partialFingerprints": {"threatbench/v1": fingerprint(&[r.check.slug, kind, name])},
+                "partialFingerprints": {"threatbench/v1": stable_hash(&[r.check.slug, kind, name])},
                 "properties": {"verdict": verdict.as_str(), "severity": r.severity().as_str()},
             }));
         };

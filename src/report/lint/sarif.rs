@@ -75,13 +75,18 @@ pub fn uri(path: &str) -> String {
 /// A stable identity of a finding that survives lines moving: FNV-1a of rule, file, object
 /// path and message.
 fn fingerprint(f: &LintFinding) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for part in [
+    stable_hash(&[
         f.slug,
         f.path.as_str(),
         f.pointer.as_str(),
         f.message.as_str(),
-    ] {
+    ])
+}
+
+/// A stable 64-bit FNV-1a hash of the parts, as hex: SARIF `partialFingerprints`.
+pub(crate) fn stable_hash(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for part in parts {
         for b in part.bytes().chain([0u8]) {
             h ^= b as u64;
             h = h.wrapping_mul(0x100000001b3);
