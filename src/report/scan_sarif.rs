@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use super::ScanReport;
-use super::lint::sarif::{SARIF_SCHEMA_URI, level, rule_name, security_severity, stable_hash};
+use super::lint::sarif::{document, level, rule_name, security_severity, stable_hash};
 use crate::checks::{CheckResult, Severity, Verdict};
 
 fn rule_json(report: &ScanReport, r: &CheckResult) -> Value {
@@ -104,23 +104,12 @@ pub fn render(report: &ScanReport) -> String {
             }
         }
     }
-    let doc = json!({
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "threatbench",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/threatbench/threatbench",
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": report.incomplete_reasons().is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
-        }]
-    });
+    let doc = document(
+        rules,
+        results,
+        report.incomplete_reasons().is_empty(),
+        notifications,
+    );
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 

@@ -293,18 +293,7 @@ fn write_answer(out: &mut String, report: &ScanReport) {
         exposed.len()
     );
     for i in exposed.iter().take(WORST) {
-        let failing = i.failing_checks();
-        let checks: Vec<String> = i
-            .checks
-            .iter()
-            .filter(|c| failing.contains(&c.slug.as_str()))
-            .map(|c| c.label())
-            .fold(Vec::new(), |mut acc, l| {
-                if !acc.contains(&l) {
-                    acc.push(l);
-                }
-                acc
-            });
+        let checks: Vec<String> = i.failing_links().iter().map(|c| c.label()).collect();
         let _ = writeln!(
             out,
             "  {:<8} {} {}: fails {}",

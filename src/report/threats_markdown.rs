@@ -576,18 +576,11 @@ fn namespace_table(out: &mut String, ns: &str, list: &[&Instance]) {
         let _ = writeln!(out, "| Element | Status | Current risk | Evidence | Fix |");
         let _ = writeln!(out, "|---|---|---|---|---|");
         for i in instances {
-            let failing = i.failing_checks();
             let fix: Vec<String> = i
-                .checks
+                .failing_links()
                 .iter()
-                .filter(|c| failing.contains(&c.slug.as_str()))
                 .map(|c| format!("{} {}", c.id, code(&c.slug)))
-                .fold(Vec::new(), |mut acc, l| {
-                    if !acc.contains(&l) {
-                        acc.push(l);
-                    }
-                    acc
-                });
+                .collect();
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",

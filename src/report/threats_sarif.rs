@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use super::lint::sarif::SARIF_SCHEMA_URI;
+use super::lint::sarif::document;
 use crate::threats::{Assessment, Level, Status};
 
 fn level(l: Level) -> &'static str {
@@ -78,18 +78,6 @@ pub fn render(a: &Assessment) -> String {
             },
         }));
     }
-    let doc = json!({
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "threatbench",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/threatbench/threatbench",
-                "rules": rules,
-            }},
-            "results": results,
-        }]
-    });
+    let doc = document(rules, results, true, vec![]);
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

@@ -263,19 +263,9 @@ fn write_instance(out: &mut String, inst: &Instance, opts: ThreatTableOptions) {
         inst.threat.attack.join(" ")
     );
     let _ = writeln!(out, "      why: {}", terminal(&inst.why));
-    let failing = inst.failing_checks();
+    let failing = inst.failing_links();
     if !failing.is_empty() {
-        let labels: Vec<String> = inst
-            .checks
-            .iter()
-            .filter(|c| failing.contains(&c.slug.as_str()))
-            .map(|c| c.label())
-            .fold(Vec::new(), |mut acc, l| {
-                if !acc.contains(&l) {
-                    acc.push(l);
-                }
-                acc
-            });
+        let labels: Vec<String> = failing.iter().map(|c| c.label()).collect();
         let _ = writeln!(out, "      fix: {}", labels.join(", "));
     }
     if let Some(d) = &inst.decision {

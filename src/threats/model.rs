@@ -238,6 +238,21 @@ impl Instance {
         out
     }
 
+    /// The failing linked checks, each once, in link order.
+    pub fn failing_links(&self) -> Vec<&CheckLink> {
+        let mut out: Vec<&CheckLink> = Vec::new();
+        for c in self
+            .checks
+            .iter()
+            .filter(|c| c.verdict == LinkVerdict::Fail)
+        {
+            if !out.iter().any(|o| o.slug == c.slug) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// Whether the instance still needs attention (exposed or unknown, no decision).
     pub fn is_open(&self) -> bool {
         matches!(self.status, Status::Exposed | Status::Unknown)

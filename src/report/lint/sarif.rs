@@ -218,7 +218,27 @@ pub fn render(report: &LintReport) -> String {
             })
         })
         .collect();
-    let doc = json!({
+    let mut doc = document(
+        rules.iter().map(rule_json).collect(),
+        results,
+        report.is_complete(),
+        notifications,
+    );
+    doc["runs"][0]["columnKind"] = "unicodeCodePoints".into();
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// One SARIF 2.1.0 log with one run of threatbench: its rules, results, and the notifications
+/// of what it could not do (shared by `lint`, `scan` and `threats`).
+pub(crate) fn document(
+    rules: Vec<Value>,
+    results: Vec<Value>,
+    complete: bool,
+    notifications: Vec<Value>,
+) -> Value {
+    json!({
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -226,19 +246,15 @@ pub fn render(report: &LintReport) -> String {
                 "name": "threatbench",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(rule_json).collect::<Vec<_>>()
+                "rules": rules
             }},
             "invocations": [{
-                "executionSuccessful": report.is_complete(),
+                "executionSuccessful": complete,
                 "toolExecutionNotifications": notifications
             }],
-            "results": results,
-            "columnKind": "unicodeCodePoints"
+            "results": results
         }]
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    })
 }
 
 #[cfg(test)]
