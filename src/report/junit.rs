@@ -95,21 +95,11 @@ fn with_objects(r: &crate::checks::CheckResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{self, Selection};
 
     #[test]
     fn each_check_is_a_testcase_with_its_verdict() {
         let facts = crate::threats::tests::fixture_facts();
-        let results = checks::run(&facts, &Selection::default());
-        let report = ScanReport {
-            facts: &facts,
-            results,
-            numbering: checks::Benchmark::CisDocker160,
-            editions: Default::default(),
-            duration_ms: 0,
-            threats: None,
-            lint: None,
-        };
+        let report = super::super::test_report(&facts, false);
         let xml = render(&report);
         assert!(xml.starts_with("<?xml"), "{xml}");
         let cases = xml.matches("<testcase ").count();

@@ -118,22 +118,11 @@ fn evidence(r: &crate::checks::CheckResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{self, Selection};
 
     #[test]
     fn every_check_is_a_row_and_failures_name_their_objects_and_threats() {
         let facts = crate::threats::tests::fixture_facts();
-        let results = checks::run(&facts, &Selection::default());
-        let threats = Some(crate::threats::assess(&facts, &results, None));
-        let report = ScanReport {
-            facts: &facts,
-            results,
-            numbering: Benchmark::CisDocker160,
-            editions: Default::default(),
-            duration_ms: 0,
-            threats,
-            lint: None,
-        };
+        let report = super::super::test_report(&facts, true);
         let doc = render(&report);
         assert!(doc.starts_with("# threatbench scan of build-01"), "{doc}");
         let rows = doc

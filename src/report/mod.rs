@@ -161,6 +161,23 @@ pub fn section_title(benchmark: Benchmark, section: &str) -> &'static str {
     }
 }
 
+/// A scan report of every check over `facts` (the threat model too when `threats`), for the
+/// renderers' tests.
+#[cfg(test)]
+pub(crate) fn test_report(facts: &Facts, threats: bool) -> ScanReport<'_> {
+    let results = crate::checks::run(facts, &crate::checks::Selection::default());
+    let threats = threats.then(|| crate::threats::assess(facts, &results, None));
+    ScanReport {
+        facts,
+        results,
+        numbering: Benchmark::CisDocker160,
+        editions: Default::default(),
+        duration_ms: 0,
+        threats,
+        lint: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

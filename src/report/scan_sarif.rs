@@ -116,21 +116,11 @@ pub fn render(report: &ScanReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{self, Benchmark, Selection};
 
     #[test]
     fn failures_are_results_per_object_and_errors_are_notifications() {
         let facts = crate::threats::tests::fixture_facts();
-        let results = checks::run(&facts, &Selection::default());
-        let report = ScanReport {
-            facts: &facts,
-            results,
-            numbering: Benchmark::CisDocker160,
-            editions: Default::default(),
-            duration_ms: 0,
-            threats: None,
-            lint: None,
-        };
+        let report = super::super::test_report(&facts, false);
         let sarif: Value = serde_json::from_str(&render(&report)).unwrap();
         let run = &sarif["runs"][0];
         let results = run["results"].as_array().unwrap();
