@@ -137,6 +137,33 @@ fn state_dir(tmp: &Path) -> String {
     tmp.join("state").display().to_string()
 }
 
+/// `harden --select SELECT --apply --yes --reload-daemon --format json` with its own state dir.
+fn apply_and_reload(d: &Daemon, state: &str, select: &str) -> Output {
+    d.threatbench(&[
+        "harden",
+        "--select",
+        select,
+        "--apply",
+        "--yes",
+        "--reload-daemon",
+        "--format",
+        "json",
+        "--state-dir",
+        state,
+    ])
+}
+
+/// The re-check entry of `slug` in a harden JSON document.
+fn recheck_of(doc: &Value, slug: &str) -> Value {
+    doc["recheck"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slug"] == slug)
+        .unwrap_or_else(|| panic!("{slug} not re-checked: {doc}"))
+        .clone()
+}
+
 fn scan_verdicts(d: &Daemon, select: &str) -> HashMap<String, String> {
     let out = d.threatbench(&["scan", "--select", select, "--format", "json"]);
     json(&out)["results"]
@@ -646,26 +673,7 @@ fn every_daemon_json_fix_takes_effect_as_the_plan_says() {
             "{slug} before the fix"
         );
         let state = state_dir(tmp.path());
-        let out = d.threatbench(&[
-            "harden",
-            "--select",
-            slug,
-            "--apply",
-            "--yes",
-            "--reload-daemon",
-            "--format",
-            "json",
-            "--state-dir",
-            &state,
-        ]);
-        let doc = json(&out);
-        let recheck = doc["recheck"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["slug"] == slug)
-            .unwrap_or_else(|| panic!("{slug} not re-checked: {doc}"))
-            .clone();
+        let recheck = recheck_of(&json(&apply_and_reload(&d, &state, slug)), slug);
         match recheck.get("pending").and_then(Value::as_str) {
             // The plan says a restart is needed: restart, then the check passes.
             Some(pending) => {
@@ -707,31 +715,14 @@ fn removing_insecure_registries_takes_effect_on_reload() {
         registries()
     );
     let state = state_dir(tmp.path());
-    let out = d.threatbench(&[
-        "harden",
-        "--select",
-        "daemon-no-insecure-registries",
-        "--apply",
-        "--yes",
-        "--reload-daemon",
-        "--format",
-        "json",
-        "--state-dir",
-        &state,
-    ]);
+    let out = apply_and_reload(&d, &state, "daemon-no-insecure-registries");
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc = json(&out);
-    let recheck = doc["recheck"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["slug"] == "daemon-no-insecure-registries")
-        .expect("re-checked");
+    let recheck = recheck_of(&json(&out), "daemon-no-insecure-registries");
     assert_eq!(recheck["after"], "pass", "{recheck}");
     assert!(recheck.get("pending").is_none(), "{recheck}");
     assert!(
