@@ -61,12 +61,12 @@ fn credential_values_appear_in_no_output_format() {
         ],
     );
 
-    for format in ["table", "json"] {
+    for format in ["table", "json", "markdown", "junit", "sarif"] {
         let text = run(&d, &["scan", "--format", format, "--verbose"]);
         assert!(text.contains(&c.name), "scan {format} names the container");
         assert_no_secret(&format!("scan --format {format}"), &text);
     }
-    for format in ["table", "json", "markdown"] {
+    for format in ["table", "json", "markdown", "sarif"] {
         let text = run(&d, &["threats", "--format", format]);
         assert_no_secret(&format!("threats --format {format}"), &text);
     }
