@@ -393,21 +393,28 @@ fn bind_mounts(c: ContainerView<'_>) -> impl Iterator<Item = &bollard::models::M
         .filter(|m| m.typ.as_deref() == Some("bind"))
 }
 
-fn sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
-    let mut rw = Vec::new();
-    let mut ro = Vec::new();
+/// The container's bind mounts of sensitive host paths as `src -> dst`: (writable, read-only).
+fn sensitive_binds(c: ContainerView) -> (Vec<String>, Vec<String>) {
+    let (mut rw, mut ro) = (Vec::new(), Vec::new());
     for m in bind_mounts(c) {
         let src = m.source.as_deref().unwrap_or("");
         let writable = m.rw.unwrap_or(true);
         if is_sensitive_mount(src, writable) {
             let text = format!("{src} -> {}", m.destination.as_deref().unwrap_or("?"));
             if writable {
-                rw.push(text + " (rw)");
+                rw.push(text)
             } else {
-                ro.push(text + " (ro)");
+                ro.push(text)
             }
         }
     }
+    (rw, ro)
+}
+
+fn sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
+    let (rw, ro) = sensitive_binds(c);
+    let rw: Vec<String> = rw.into_iter().map(|m| m + " (rw)").collect();
+    let ro: Vec<String> = ro.into_iter().map(|m| m + " (ro)").collect();
     if !rw.is_empty() {
         Outcome::fail(format!(
             "sensitive host paths mounted: {}",
@@ -427,19 +434,7 @@ fn sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
 }
 
 fn writable_sensitive_mounts(_: &Context, c: ContainerView) -> Outcome {
-    let (mut rw, mut ro) = (Vec::new(), Vec::new());
-    for m in bind_mounts(c) {
-        let src = m.source.as_deref().unwrap_or("");
-        let writable = m.rw.unwrap_or(true);
-        if is_sensitive_mount(src, writable) {
-            let text = format!("{src} -> {}", m.destination.as_deref().unwrap_or("?"));
-            if writable {
-                rw.push(text)
-            } else {
-                ro.push(text)
-            }
-        }
-    }
+    let (rw, ro) = sensitive_binds(c);
     if !rw.is_empty() {
         return Outcome::fail(format!(
             "sensitive host paths mounted writable: {}",
