@@ -344,26 +344,26 @@ pub fn evaluate(
                     }
                 }
             };
-            // A review-only warn (see `Mitigation::reviews`) counts as what it shows: the
-            // control in place, to be reviewed.
-            let counts_as = if link.verdict == LinkVerdict::Warn && m.reviews.contains(slug) {
-                LinkVerdict::Pass
-            } else {
-                link.verdict
-            };
-            verdicts.push(counts_as);
+            verdicts.push((link.verdict, m.reviews.contains(slug)));
             checks.push(link);
         }
-        let state = if verdicts.contains(&LinkVerdict::Fail) {
+        // A review-only warn (see `Mitigation::reviews`) does not weaken the mitigation, but it
+        // is not evidence that it is in place either: that takes a check that passes.
+        let passes = |v: LinkVerdict, review: bool| {
+            v == LinkVerdict::Pass || (review && v == LinkVerdict::Warn)
+        };
+        let state = if verdicts.iter().any(|(v, _)| *v == LinkVerdict::Fail) {
             MitigationState::Missing
         } else if verdicts
             .iter()
-            .all(|v| matches!(v, LinkVerdict::Pass | LinkVerdict::Skip))
+            .all(|&(v, review)| passes(v, review) || v == LinkVerdict::Skip)
         {
-            if verdicts.contains(&LinkVerdict::Pass) {
+            if verdicts.iter().any(|(v, _)| *v == LinkVerdict::Pass) {
                 MitigationState::InPlace
-            } else {
+            } else if verdicts.iter().all(|(v, _)| *v == LinkVerdict::Skip) {
                 MitigationState::NotApplicable
+            } else {
+                MitigationState::Unknown
             }
         } else {
             MitigationState::Unknown
@@ -539,6 +539,15 @@ mod tests {
 
     /// K8S-S-01's TLS mitigation: certificate and client CA pass; the cipher-suite check warns.
     fn tls_mitigation(ciphers: Verdict, reviews: bool) -> Instance {
+        tls_mitigation_of(Verdict::Pass, ciphers, reviews)
+    }
+
+    /// The same with the certificate and client CA checks giving `others`.
+    fn tls_mitigation_with(others: Verdict, ciphers: Verdict) -> Instance {
+        tls_mitigation_of(others, ciphers, true)
+    }
+
+    fn tls_mitigation_of(others: Verdict, ciphers: Verdict, reviews: bool) -> Instance {
         let mut threat = super::super::catalog::builtin()
             .threats
             .iter()
@@ -550,8 +559,8 @@ mod tests {
             threat.mitigations[0].reviews.clear();
         }
         let results: Vec<CheckResult> = [
-            ("k8s-apiserver-tls-cert", Verdict::Pass),
-            ("k8s-apiserver-client-ca", Verdict::Pass),
+            ("k8s-apiserver-tls-cert", others),
+            ("k8s-apiserver-client-ca", others),
             ("k8s-apiserver-tls-strong-ciphers", ciphers),
         ]
         .into_iter()
@@ -587,5 +596,10 @@ mod tests {
         assert_eq!(tls_mitigation(Verdict::Warn, false).status, Status::Unknown);
         // A failing review check still fails.
         assert_eq!(tls_mitigation(Verdict::Fail, true).status, Status::Exposed);
+        // A review beside checks that saw nothing is not a mitigation in place.
+        assert_eq!(
+            tls_mitigation_with(Verdict::Skip, Verdict::Warn).status,
+            Status::Unknown
+        );
     }
 }
