@@ -8,7 +8,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{ScanReport, section_title};
+use super::{ScanReport, section_label, section_of};
 use crate::checks::Verdict;
 
 /// Failing objects named in a failure message at most; the rest are counted.
@@ -19,17 +19,14 @@ pub fn render(report: &ScanReport) -> String {
     let mut suites: Vec<((crate::checks::Benchmark, String), TestSuite)> = Vec::new();
     for r in &report.results {
         let (id, benchmark) = report.display_id(r);
-        let section = id.split('.').next().unwrap_or("").to_string();
-        let key = (benchmark, section.clone());
+        let key = (benchmark, section_of(id).to_string());
         let at = match suites.iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {
-                let name = format!(
-                    "{} {section} {}",
-                    benchmark.title(),
-                    section_title(benchmark, &section)
-                );
-                suites.push((key, TestSuite::new(name.trim_end().to_string())));
+                suites.push((
+                    key,
+                    TestSuite::new(section_label(benchmark, section_of(id))),
+                ));
                 suites.len() - 1
             }
         };

@@ -7,8 +7,8 @@
 use std::fmt::Write;
 
 use super::threats_markdown::md;
-use super::{ScanReport, section_title};
-use crate::checks::{Benchmark, Verdict};
+use super::{Opens, ScanReport, SectionWalk, section_of, section_title};
+use crate::checks::Verdict;
 
 /// Objects named per check at most; the rest are counted.
 const NAMED: usize = 10;
@@ -50,20 +50,20 @@ pub fn render(report: &ScanReport) -> String {
             let _ = writeln!(out, "- {}", md(&r));
         }
     }
-    let mut current: Option<(Benchmark, String)> = None;
+    let mut walk = SectionWalk::default();
     for r in &report.results {
         let (id, benchmark) = report.display_id(r);
-        let section = id.split('.').next().unwrap_or("").to_string();
-        if current.as_ref() != Some(&(benchmark, section.clone())) {
-            if current.as_ref().map(|c| c.0) != Some(benchmark) {
-                let _ = writeln!(out, "\n## {}", benchmark.title());
-            }
+        let section = section_of(id);
+        let opens = walk.step(benchmark, section);
+        if matches!(opens, Opens::Benchmark) {
+            let _ = writeln!(out, "\n## {}", benchmark.title());
+        }
+        if !matches!(opens, Opens::Nothing) {
             let _ = writeln!(
                 out,
                 "\n### {section} {}\n\n| Id | Check | Verdict | Severity | Evidence | Threats exposed |\n|---|---|---|---|---|---|",
-                section_title(benchmark, &section)
+                section_title(benchmark, section)
             );
-            current = Some((benchmark, section));
         }
         let verdict = r.outcome.verdict;
         let exposed: Vec<String> = report

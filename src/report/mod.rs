@@ -134,6 +134,59 @@ impl ScanReport<'_> {
     }
 }
 
+/// The section of a check id (`5` of `5.12`, `k8s` of `k8s.2`).
+pub fn section_of(id: &str) -> &str {
+    id.split('.').next().unwrap_or("")
+}
+
+/// `CIS Docker Benchmark v1.6.0 5 Container runtime`: a section named in full.
+pub fn section_label(benchmark: Benchmark, section: &str) -> String {
+    format!(
+        "{} {section} {}",
+        benchmark.title(),
+        section_title(benchmark, section)
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// Walking results in order: which of them open a new benchmark or section (the table and the
+/// Markdown report print a heading there).
+#[derive(Default)]
+pub(crate) struct SectionWalk {
+    current: Option<(Benchmark, String)>,
+}
+
+/// What a result opens as the walk reaches it.
+pub(crate) enum Opens {
+    Nothing,
+    Section,
+    /// A new benchmark, and its first section.
+    Benchmark,
+}
+
+impl SectionWalk {
+    pub fn step(&mut self, benchmark: Benchmark, section: &str) -> Opens {
+        match &self.current {
+            Some((b, s)) if *b == benchmark && s == section => Opens::Nothing,
+            current => {
+                let new_benchmark = current.as_ref().map(|c| c.0) != Some(benchmark);
+                self.current = Some((benchmark, section.to_string()));
+                if new_benchmark {
+                    Opens::Benchmark
+                } else {
+                    Opens::Section
+                }
+            }
+        }
+    }
+
+    /// Forget the position (a collapsed block was printed in between).
+    pub fn reset(&mut self) {
+        self.current = None;
+    }
+}
+
 /// Section titles for the terminal grouping.
 pub fn section_title(benchmark: Benchmark, section: &str) -> &'static str {
     match (benchmark, section) {
@@ -188,7 +241,7 @@ mod tests {
     fn every_check_section_has_a_title() {
         for c in crate::checks::all() {
             for (benchmark, id) in c.ids {
-                let section = id.split('.').next().unwrap_or("");
+                let section = section_of(id);
                 assert!(
                     !section_title(*benchmark, section).is_empty(),
                     "{} {id} ({}): section {section:?} has no title",

@@ -83,29 +83,29 @@ pub fn render(report: &ScanReport, opts: TableOptions) -> String {
         *entry &= r.outcome.verdict == Verdict::Skip;
     }
     let docker_reason = facts.docker.as_result().err().map(|u| u.reason.as_str());
-    let mut current: Option<(crate::checks::Benchmark, String)> = None;
+    let mut walk = super::SectionWalk::default();
     let mut collapsed: Option<crate::checks::Benchmark> = None;
     for r in results {
         let (id, benchmark) = report.display_id(r);
         if !opts.verbose && all_skip.get(&benchmark) == Some(&true) {
             if collapsed != Some(benchmark) {
                 collapsed = Some(benchmark);
-                current = None;
+                walk.reset();
                 out.push_str(&skipped_benchmark(report, benchmark));
             }
             continue;
         }
-        let section = id.split('.').next().unwrap_or("").to_string();
-        if current.as_ref() != Some(&(benchmark, section.clone())) {
-            if current.as_ref().map(|c| c.0) != Some(benchmark) {
-                let _ = writeln!(out, "\n{bold}{}{bold:#}", benchmark.title());
-            }
+        let section = super::section_of(id);
+        let opens = walk.step(benchmark, section);
+        if matches!(opens, super::Opens::Benchmark) {
+            let _ = writeln!(out, "\n{bold}{}{bold:#}", benchmark.title());
+        }
+        if !matches!(opens, super::Opens::Nothing) {
             let _ = writeln!(
                 out,
                 "\n{bold}{section} {}{bold:#}",
-                section_title(benchmark, &section)
+                section_title(benchmark, section)
             );
-            current = Some((benchmark, section));
         }
         let v = r.outcome.verdict;
         let s = style(v);

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::sanitize::terminal;
-use super::{ScanReport, section_title};
+use super::ScanReport;
 use crate::checks::Verdict;
 use crate::threats::elements::{Boundary, DfdType, Element};
 use crate::threats::model::LinkVerdict;
@@ -604,12 +604,7 @@ fn benchmark(out: &mut String, report: &ScanReport, a: &Assessment) {
     let mut rows: Vec<(String, [usize; 6])> = Vec::new();
     for r in &report.results {
         let (id, bench) = report.display_id(r);
-        let section = id.split('.').next().unwrap_or("");
-        let label = format!(
-            "{} {section} {}",
-            bench.title(),
-            section_title(bench, section)
-        );
+        let label = super::section_label(bench, super::section_of(id));
         let col = Verdict::ALL
             .iter()
             .position(|v| *v == r.outcome.verdict)
@@ -627,13 +622,7 @@ fn benchmark(out: &mut String, report: &ScanReport, a: &Assessment) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            label.trim(),
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            c[5]
+            label, c[0], c[1], c[2], c[3], c[4], c[5]
         );
     }
     let failed: Vec<_> = report
