@@ -133,6 +133,17 @@ fn json(out: &Output) -> Value {
     })
 }
 
+/// The JSON of a command that must exit 0 (its stderr shown when it does not).
+fn succeeded(out: &Output) -> Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(out)
+}
+
 fn state_dir(tmp: &Path) -> String {
     tmp.join("state").display().to_string()
 }
@@ -261,13 +272,7 @@ fn ranking_follows_the_risk_each_fix_removes_on_a_real_daemon() {
         "--state-dir",
         &state,
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out);
+    let doc = succeeded(&out);
     assert_eq!(doc["schema"], "threatbench/harden/v1");
     let picks = doc["picks"].as_array().unwrap();
     let slugs: Vec<&str> = picks
@@ -568,13 +573,7 @@ fn daemon_json_merge_keeps_unrelated_keys_reloads_and_a_restarted_daemon_passes(
         "--state-dir",
         &state,
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out);
+    let doc = succeeded(&out);
     // The diff of each pick is shown, and the file keeps every unrelated byte.
     for p in doc["picks"].as_array().unwrap() {
         assert_eq!(p["change"]["kind"], "daemon-json");
@@ -715,14 +714,12 @@ fn removing_insecure_registries_takes_effect_on_reload() {
         registries()
     );
     let state = state_dir(tmp.path());
-    let out = apply_and_reload(&d, &state, "daemon-no-insecure-registries");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let recheck = recheck_of(&json(&out), "daemon-no-insecure-registries");
+    let doc = succeeded(&apply_and_reload(
+        &d,
+        &state,
+        "daemon-no-insecure-registries",
+    ));
+    let recheck = recheck_of(&doc, "daemon-no-insecure-registries");
     assert_eq!(recheck["after"], "pass", "{recheck}");
     assert!(recheck.get("pending").is_none(), "{recheck}");
     assert!(
@@ -808,13 +805,7 @@ fn icc_disabled_through_daemon_json_on_a_netns_daemon() {
         "--state-dir",
         &state_dir(tmp.path()),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out);
+    let doc = succeeded(&out);
     assert!(
         doc["recheck"][0]["pending"]
             .as_str()
@@ -865,13 +856,7 @@ fn file_modes_are_tightened_under_a_host_root_rechecked_and_rolled_back() {
         "--state-dir",
         &state,
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out);
+    let doc = succeeded(&out);
     assert_eq!(doc["picks"][0]["change"]["kind"], "file-permissions");
     assert_eq!(
         doc["picks"][0]["change"]["commands"][0],

@@ -297,13 +297,7 @@ fn kubernetes_edition_from_the_fixture_image_tags() {
     }
     let doc = json(&scan(n.path(), &["--format", "json"]));
     assert_eq!(doc["target"]["kubernetes_version"], "v1.34.1");
-    let choice = doc["benchmark_choice"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["edition"].as_str().unwrap().starts_with("cis-kubernetes"))
-        .cloned()
-        .unwrap();
+    let choice = kubernetes_choice(&doc);
     assert_eq!(choice["edition"], "cis-kubernetes-2.0");
     assert!(
         choice["reason"]
@@ -329,17 +323,22 @@ fn kubernetes_edition_from_the_fixture_image_tags() {
     // Past v2.0's scope (1.34–1.35) the newest edition still applies, with a warning.
     let out = scan(n.path(), &["--k8s-version", "v1.36.0", "--format", "json"]);
     let doc = json(&out);
-    let kube = doc["benchmark_choice"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["edition"].as_str().unwrap().starts_with("cis-kubernetes"))
-        .cloned()
-        .unwrap();
+    let kube = kubernetes_choice(&doc);
     assert_eq!(kube["edition"], "cis-kubernetes-2.0");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("v1.36.0") && stderr.contains("outside CIS Kubernetes Benchmark v2.0"),
         "{stderr}"
     );
+}
+
+/// The Kubernetes entry of a scan's `benchmark_choice`.
+fn kubernetes_choice(doc: &serde_json::Value) -> serde_json::Value {
+    doc["benchmark_choice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["edition"].as_str().unwrap().starts_with("cis-kubernetes"))
+        .cloned()
+        .expect("a Kubernetes edition choice")
 }

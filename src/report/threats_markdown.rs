@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::sanitize::terminal;
 use super::ScanReport;
+use super::sanitize::terminal;
 use crate::checks::Verdict;
 use crate::threats::elements::{Boundary, DfdType, Element};
 use crate::threats::model::LinkVerdict;
