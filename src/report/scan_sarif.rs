@@ -10,8 +10,8 @@
 use serde_json::{Value, json};
 
 use super::ScanReport;
-use super::lint::sarif::{document, level, rule_name, security_severity, stable_hash};
-use crate::checks::{CheckResult, Severity, Verdict};
+use super::lint::sarif::{document, level, rule, stable_hash};
+use crate::checks::{CheckResult, Verdict};
 
 fn rule_json(report: &ScanReport, r: &CheckResult) -> Value {
     let (id, benchmark) = report.display_id(r);
@@ -28,24 +28,17 @@ fn rule_json(report: &ScanReport, r: &CheckResult) -> Value {
         c.doc.remediation,
         benchmark.title()
     );
-    json!({
-        "id": c.slug,
-        "name": rule_name(c.slug),
-        "shortDescription": {"text": format!("{id} {}", c.title)},
-        "fullDescription": {"text": c.doc.what},
-        "help": {"text": help_text, "markdown": help_md},
-        "defaultConfiguration": {"level": level(c.severity)},
-        "properties": {
-            "security-severity": security_severity(c.severity),
-            "precision": "high",
-            "problem.severity": match c.severity {
-                Severity::Critical | Severity::High => "error",
-                Severity::Medium => "warning",
-                Severity::Low => "recommendation",
-            },
-            "tags": ["security", format!("{} {id}", benchmark.title())],
-        }
-    })
+    rule(
+        c.slug,
+        &format!("{id} {}", c.title),
+        c.doc.what,
+        (help_text, help_md),
+        c.severity,
+        vec![
+            json!("security"),
+            json!(format!("{} {id}", benchmark.title())),
+        ],
+    )
 }
 
 pub fn render(report: &ScanReport) -> String {

@@ -135,17 +135,37 @@ fn rule_json(r: &Rule) -> Value {
         },
         refs
     );
+    rule(
+        r.slug,
+        r.title,
+        r.doc.what,
+        (help_text, help_md),
+        r.severity,
+        tags,
+    )
+}
+
+/// A SARIF rule as GitHub code scanning reads it: help as text and Markdown, the default level
+/// and `security-severity` from the severity (shared by `lint` and `scan`).
+pub(crate) fn rule(
+    slug: &str,
+    title: &str,
+    what: &str,
+    (help_text, help_md): (String, String),
+    severity: Severity,
+    tags: Vec<Value>,
+) -> Value {
     json!({
-        "id": r.slug,
-        "name": rule_name(r.slug),
-        "shortDescription": {"text": r.title},
-        "fullDescription": {"text": r.doc.what},
+        "id": slug,
+        "name": rule_name(slug),
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": what},
         "help": {"text": help_text, "markdown": help_md},
-        "defaultConfiguration": {"level": level(r.severity)},
+        "defaultConfiguration": {"level": level(severity)},
         "properties": {
-            "security-severity": security_severity(r.severity),
+            "security-severity": security_severity(severity),
             "precision": "high",
-            "problem.severity": match r.severity {
+            "problem.severity": match severity {
                 Severity::Critical | Severity::High => "error",
                 Severity::Medium => "warning",
                 Severity::Low => "recommendation",
