@@ -8,23 +8,17 @@
 
 use serde_json::{Value, json};
 
-use super::lint::sarif::document;
+use super::lint::sarif::{document, level, security_severity};
+use crate::checks::Severity;
 use crate::threats::{Assessment, Level, Status};
 
-fn level(l: Level) -> &'static str {
+/// A risk level on the check severity scale, so threats rank beside checks in a SARIF viewer.
+fn as_severity(l: Level) -> Severity {
     match l {
-        Level::Critical | Level::High => "error",
-        Level::Medium => "warning",
-        Level::Low => "note",
-    }
-}
-
-fn security_severity(l: Level) -> &'static str {
-    match l {
-        Level::Critical => "9.5",
-        Level::High => "8.0",
-        Level::Medium => "5.5",
-        Level::Low => "3.0",
+        Level::Critical => Severity::Critical,
+        Level::High => Severity::High,
+        Level::Medium => Severity::Medium,
+        Level::Low => Severity::Low,
     }
 }
 
@@ -56,7 +50,7 @@ pub fn render(a: &Assessment) -> String {
                         "markdown": format!("## Scenario\n{}\n\n## Mitigations\n{}\n\n## ATT&CK\n{}", t.scenario, mitigations.join("\n"), t.attack.join(", ")),
                     },
                     "properties": {
-                        "security-severity": security_severity(i.risk.inherent.level),
+                        "security-severity": security_severity(as_severity(i.risk.inherent.level)),
                         "tags": ["security", "threat-model", t.stride.title()],
                     },
                 }));
@@ -67,7 +61,7 @@ pub fn render(a: &Assessment) -> String {
         results.push(json!({
             "ruleId": t.id,
             "ruleIndex": index,
-            "level": if i.status == Status::Exposed { level(i.risk.current.level) } else { "note" },
+            "level": if i.status == Status::Exposed { level(as_severity(i.risk.current.level)) } else { "note" },
             "message": {"text": format!("{} on {}: {} ({})", t.title, i.element_label, i.why, i.status.as_str())},
             "locations": [{"logicalLocations": [{"name": i.element_label, "kind": "resource", "fullyQualifiedName": i.element}]}],
             "partialFingerprints": {"threatbench/instance": i.id},
