@@ -740,10 +740,9 @@ fn object_ref(kind: &str, name: impl Into<String>) -> ObjectRef {
 /// object name the per-pod checks report for it.
 struct Workload<'a> {
     id: String,
+    /// `deployment shop/web`: also the object name the per-pod checks report for it.
     label: String,
     namespace: &'a str,
-    /// The object name the per-pod checks report (`deployment shop/web`).
-    check_name: String,
     /// `3 pods`, `no pod running`.
     replicas: String,
     service_account: String,
@@ -775,15 +774,14 @@ fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
             }
             Workload {
                 id,
-                label: w.name.clone(),
-                namespace: w.namespace,
                 replicas: w.replicas(),
+                label: w.name,
+                namespace: w.namespace,
                 service_account: crate::checks::kube_workload::service_account_name(spec)
                     .to_string(),
                 images,
-                note: w.note.clone(),
+                note: w.note,
                 owner_not_dumped: w.owner_not_dumped,
-                check_name: w.name,
             }
         })
         .collect()
@@ -876,7 +874,7 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
         if let Some(note) = &w.note {
             e = e.prop("owner", note.clone());
         }
-        e.objects = vec![object_ref("pod", w.check_name.clone())];
+        e.objects = vec![object_ref("pod", w.label.clone())];
         e.objects.push(object_ref(
             "serviceaccount",
             format!("{}/{}", w.namespace, w.service_account),
@@ -1046,7 +1044,7 @@ fn cluster_objects(c: &ClusterFacts, m: &mut SystemModel) {
         }
         e.objects.push(object_ref("namespace", *ns));
         e.objects
-            .extend(here.iter().map(|w| object_ref("pod", w.check_name.clone())));
+            .extend(here.iter().map(|w| object_ref("pod", w.label.clone())));
         e.objects.extend(
             c.in_namespace("ServiceAccount", ns)
                 .map(|sa| object_ref("serviceaccount", policies::qualified(sa))),
