@@ -239,3 +239,42 @@ fn threats_sarif_is_schema_valid_with_a_result_per_open_instance() {
         assert!(open.contains(&id), "{id}");
     }
 }
+
+/// threats/v2: every instance's threat and linked checks are described once in `catalogue`, and
+/// an instance's mitigation states line up with its threat's mitigations.
+#[test]
+fn threats_json_names_catalogue_entries_by_id() {
+    let node = common_kube::NodeRoot::kubeadm_control_plane();
+    let out = tb(
+        node.path(),
+        &["threats", "--no-model", "--root", ".", "--format", "json"],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["schema"], "threatbench/threats/v2");
+    let catalogue = &doc["catalogue"];
+    let instances = doc["threats"].as_array().unwrap();
+    assert!(!instances.is_empty());
+    for i in instances {
+        let threat = &catalogue["threats"][i["threat"].as_str().unwrap()];
+        assert_eq!(threat["id"], i["threat"], "{i}");
+        assert!(threat["title"].is_string() && threat["scenario"].is_string());
+        assert!(i.get("title").is_none() && i.get("scenario").is_none());
+        assert_eq!(
+            i["mitigations"].as_array().unwrap().len(),
+            threat["mitigations"].as_array().unwrap().len(),
+            "{i}"
+        );
+        assert!(i["risk"]["current"]["level"].is_string(), "{i}");
+        for c in i["checks"].as_array().unwrap() {
+            let known = &catalogue["checks"][c["slug"].as_str().unwrap()];
+            assert!(known["benchmark"].is_string(), "{c}");
+        }
+    }
+    // Only threats that have an instance here are described.
+    let described = catalogue["threats"].as_object().unwrap();
+    assert!(
+        described
+            .keys()
+            .all(|id| instances.iter().any(|i| i["threat"] == *id))
+    );
+}

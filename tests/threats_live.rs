@@ -99,7 +99,7 @@ fn privileged_and_unlimited_containers_expose_their_own_threats() {
     ]);
 
     let doc = threats_json(&host);
-    assert_eq!(doc["schema"], "threatbench/threats/v1");
+    assert_eq!(doc["schema"], "threatbench/threats/v2");
 
     // The test daemon runs with --bridge=none: no container shares a bridge with another, so
     // neighbour spoofing on the bridge cannot happen here.
@@ -112,24 +112,40 @@ fn privileged_and_unlimited_containers_expose_their_own_threats() {
 
     let e = instance(&doc, &format!("DKR-E-01@container:{privileged}"));
     assert_eq!(e["status"], "exposed");
-    assert_eq!(e["component"], "container");
-    assert_eq!(e["stride"], "elevation-of-privilege");
+    // What the catalogue says of the threat is written once, in `catalogue`.
+    let threat = &doc["catalogue"]["threats"]["DKR-E-01"];
+    assert_eq!(e["threat"], "DKR-E-01");
+    assert_eq!(threat["component"], "container");
+    assert_eq!(threat["stride"], "elevation-of-privilege");
     let why = e["why"].as_str().unwrap();
     assert!(
         why.contains("Privileged=true") && why.contains("5.5 (container-privileged) fails"),
         "{why}"
     );
-    assert_eq!(e["risk"]["inherent"], "critical");
+    assert_eq!(e["risk"]["inherent"]["level"], "critical");
     assert!(
         e["checks"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["slug"] == "container-privileged"
-                && c["verdict"] == "fail"
-                && c["id"] == "5.5")
+            .any(|c| c["slug"] == "container-privileged" && c["verdict"] == "fail")
     );
-    assert!(e["attack"].as_array().unwrap().iter().any(|t| t == "T1611"));
+    assert_eq!(
+        doc["catalogue"]["checks"]["container-privileged"]["id"],
+        "5.5"
+    );
+    assert!(
+        threat["attack"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "T1611")
+    );
+    let states = e["mitigations"].as_array().unwrap();
+    assert_eq!(
+        states.len(),
+        threat["mitigations"].as_array().unwrap().len()
+    );
     assert_eq!(
         instance(&doc, &format!("DKR-E-01@container:{unlimited}"))["checks"][0]["verdict"],
         "pass"
@@ -142,8 +158,8 @@ fn privileged_and_unlimited_containers_expose_their_own_threats() {
         why.contains("PidsLimit") && why.contains("5.29 (container-pids-limit) fails"),
         "{why}"
     );
-    assert_eq!(d["risk"]["current"], "high");
-    assert_eq!(d["risk"]["projected"], "medium");
+    assert_eq!(d["risk"]["current"]["level"], "high");
+    assert_eq!(d["risk"]["projected"]["level"], "medium");
     let p = instance(&doc, &format!("DKR-D-01@container:{privileged}"));
     assert_eq!(p["status"], "mitigated", "{}", p["why"]);
 

@@ -1,6 +1,6 @@
 //! `threatbench threats`: scan (or load facts), run every check, and show the STRIDE threat
 //! model: the component × STRIDE matrix and the threat register, most urgent first; or the
-//! threat-model document (`--format markdown`), or `threatbench/threats/v1` JSON.
+//! threat-model document (`--format markdown`), or `threatbench/threats/v2` JSON.
 //! `threatbench threats catalog` prints the catalogue (reference docs).
 
 use std::io::IsTerminal as _;
@@ -20,7 +20,7 @@ use crate::threats::{self, Level, ModelFile, Status};
 pub enum Format {
     /// Matrix and threat register for a terminal.
     Table,
-    /// The threatbench/threats/v1 JSON document.
+    /// The threatbench/threats/v2 JSON document.
     Json,
     /// The threat-model document (Markdown with a Mermaid data-flow diagram).
     Markdown,

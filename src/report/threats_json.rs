@@ -1,5 +1,11 @@
-//! `threatbench threats --format json`: the public `threatbench/threats/v1` document. Fields may be
-//! added, never renamed or removed within v1.
+//! `threatbench threats --format json`: the public `threatbench/threats/v2` document. Fields may be
+//! added, never renamed or removed within v2.
+//!
+//! v2 (from v1): what the catalogue says of a threat (title, scenario, ATT&CK, mitigation texts)
+//! and which benchmark id a check slug has are written once, in `catalogue`, and each instance
+//! names them by id; an instance's `mitigations` are the states of its threat's mitigations, in
+//! catalogue order; `risk` holds the likelihood, impact, score and level (v1's `risk_detail`).
+//! At 10,000 pods v1 repeated those texts in every instance, a third of a 50 MB document.
 
 use std::collections::BTreeMap;
 
@@ -8,14 +14,14 @@ use std::io::Write as _;
 use serde::Serialize;
 
 use super::ScanReport;
-use crate::threats::model::{AppliedDecision, CheckLink, MitigationStatus};
+use crate::threats::catalog::Threat;
+use crate::threats::model::{AppliedDecision, LinkVerdict, MitigationState};
 use crate::threats::paths::{AttackPath, BOUND, MAX_HOPS, PATHS_LIMIT, PathCount};
 use crate::threats::{
-    AbsentThreat, Assessment, CheckFix, Level, MatrixCell, ModelNote, Risk, Status, Stride,
-    Suppressed,
+    AbsentThreat, Assessment, CheckFix, MatrixCell, ModelNote, Risk, Status, Stride, Suppressed,
 };
 
-pub const THREATS_SCHEMA: &str = "threatbench/threats/v1";
+pub const THREATS_SCHEMA: &str = "threatbench/threats/v2";
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -32,6 +38,7 @@ struct Document<'a> {
     summary: Summary,
     matrix: Vec<MatrixRow>,
     threats: Vec<Entry<'a>>,
+    catalogue: Catalogue<'a>,
     absent: &'a [AbsentThreat],
     fix_first: Vec<CheckFix>,
     elements: &'a [crate::threats::Element],
@@ -93,17 +100,35 @@ struct MatrixRow {
 }
 
 #[derive(Serialize)]
-struct RiskLevels {
-    inherent: Level,
-    current: Level,
-    projected: Level,
-}
-
-#[derive(Serialize)]
 struct RiskDetail {
     inherent: Risk,
     current: Risk,
     projected: Risk,
+}
+
+/// The threats that have an instance here, as `threats catalog` knows them, and the benchmark id
+/// of every linked check slug.
+#[derive(Serialize)]
+struct Catalogue<'a> {
+    threats: BTreeMap<&'a str, &'a Threat>,
+    checks: BTreeMap<&'a str, CheckId<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckId<'a> {
+    /// The benchmark id (e.g. `2.7`); empty when the check is not in this build.
+    id: &'a str,
+    benchmark: &'a str,
+}
+
+/// A linked check's verdict here; its id and benchmark are in `catalogue.checks`.
+#[derive(Serialize)]
+struct LinkSeen<'a> {
+    slug: &'a str,
+    verdict: LinkVerdict,
+    evidence: &'a str,
+    /// Index of the mitigation (in the catalogue's threat) this link belongs to.
+    mitigation: usize,
 }
 
 #[derive(Serialize)]
@@ -112,23 +137,33 @@ struct Entry<'a> {
     threat: &'a str,
     element: &'a str,
     element_label: &'a str,
-    component: &'static str,
-    stride: Stride,
-    title: &'a str,
-    scenario: &'a str,
     status: Status,
     computed_status: Status,
-    risk: RiskLevels,
-    risk_detail: RiskDetail,
+    risk: RiskDetail,
     why: &'a str,
-    checks: &'a [CheckLink],
+    checks: Vec<LinkSeen<'a>>,
     failing_checks: Vec<&'a str>,
-    mitigations: &'a [MitigationStatus],
-    attack: &'a [String],
+    /// The state of each of the threat's mitigations, in catalogue order.
+    mitigations: Vec<MitigationState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     decision: Option<&'a AppliedDecision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     override_reason: Option<&'a str>,
+}
+
+fn catalogue(a: &Assessment) -> Catalogue<'_> {
+    let mut threats = BTreeMap::new();
+    let mut checks = BTreeMap::new();
+    for i in &a.instances {
+        threats.entry(i.threat.id.as_str()).or_insert(&i.threat);
+        for c in &i.checks {
+            checks.entry(c.slug.as_str()).or_insert(CheckId {
+                id: &c.id,
+                benchmark: &c.benchmark,
+            });
+        }
+    }
+    Catalogue { threats, checks }
 }
 
 fn paths_summary(a: &Assessment) -> PathsSummary<'_> {
@@ -234,31 +269,31 @@ pub fn write(
                 threat: &i.threat.id,
                 element: &i.element,
                 element_label: &i.element_label,
-                component: i.threat.component.as_str(),
-                stride: i.threat.stride,
-                title: &i.threat.title,
-                scenario: &i.threat.scenario,
                 status: i.status,
                 computed_status: i.computed_status,
-                risk: RiskLevels {
-                    inherent: i.risk.inherent.level,
-                    current: i.risk.current.level,
-                    projected: i.risk.projected.level,
-                },
-                risk_detail: RiskDetail {
+                risk: RiskDetail {
                     inherent: i.risk.inherent,
                     current: i.risk.current,
                     projected: i.risk.projected,
                 },
                 why: &i.why,
-                checks: &i.checks,
+                checks: i
+                    .checks
+                    .iter()
+                    .map(|c| LinkSeen {
+                        slug: &c.slug,
+                        verdict: c.verdict,
+                        evidence: &c.evidence,
+                        mitigation: c.mitigation,
+                    })
+                    .collect(),
                 failing_checks: i.failing_checks(),
-                mitigations: &i.mitigations,
-                attack: &i.threat.attack,
+                mitigations: i.mitigations.iter().map(|m| m.state).collect(),
                 decision: i.decision.as_ref(),
                 override_reason: i.override_reason.as_deref(),
             })
             .collect(),
+        catalogue: catalogue(a),
         absent: &a.absent,
         fix_first: a.fix_first(),
         elements: &a.system.elements,
