@@ -70,6 +70,14 @@ fn credential_values_appear_in_no_output_format() {
         let text = run(&d, &["threats", "--format", format]);
         assert_no_secret(&format!("threats --format {format}"), &text);
     }
+    for format in ["html", "markdown", "json"] {
+        let text = run(&d, &["report", "--format", format]);
+        assert!(
+            text.contains(&c.name),
+            "report {format} names the container"
+        );
+        assert_no_secret(&format!("report --format {format}"), &text);
+    }
     for format in ["text", "json", "markdown"] {
         let text = run(
             &d,

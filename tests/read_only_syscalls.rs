@@ -214,6 +214,18 @@ fn analysing_commands_make_no_file_changing_call() {
         ],
         vec!["harden", "--root", root, "--cluster-dump", dump_dir],
         vec!["lint", root],
+        vec!["report", "--format", "html", "-o", &output_text],
+        vec![
+            "report",
+            "--root",
+            root,
+            "--cluster-dump",
+            dump_dir,
+            "--format",
+            "json",
+            "-o",
+            &output_text,
+        ],
     ];
     let mut bad = Vec::new();
     for (i, args) in runs.iter().enumerate() {

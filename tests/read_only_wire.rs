@@ -141,6 +141,7 @@ fn analysing_commands_only_read_the_engine_api() {
         &["threats", "--format", "json"],
         &["harden"],
         &["harden", "--format", "json"],
+        &["report", "--format", "json"],
     ] {
         let before = log.lock().unwrap().len();
         let out = assert_cmd::cargo::cargo_bin_cmd!("threatbench")

@@ -13,6 +13,7 @@ pub mod collect;
 pub mod harden;
 pub mod lint;
 pub mod model;
+pub mod report;
 pub mod scan;
 pub mod threats;
 
@@ -62,6 +63,9 @@ pub enum Command {
     /// Plan what to harden first (patches as diffs and commands); --apply makes the local,
     /// reversible changes with a backup, --rollback undoes them.
     Harden(harden::HardenArgs),
+    /// The whole assessment in one document: benchmark results, threat model, attack paths and
+    /// the hardening plan, as a self-contained HTML page (default), Markdown or JSON.
+    Report(report::ReportArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -82,6 +86,7 @@ pub fn run() -> ExitCode {
         Command::Threats(args) => threats::run(args),
         Command::Model(args) => model::run(args),
         Command::Harden(args) => harden::run(args),
+        Command::Report(args) => report::run(args),
     };
     match code {
         Ok(code) => ExitCode::from(code),
@@ -100,6 +105,7 @@ fn output_paths(command: &Command) -> Vec<(&'static str, &std::path::Path)> {
         Command::Collect(a) => vec![(out, a.output.as_deref())],
         Command::Lint(a) => vec![(out, a.output.as_deref())],
         Command::Harden(a) => vec![(out, a.output.as_deref())],
+        Command::Report(a) => vec![(out, a.output.as_deref())],
         Command::Threats(a) => match &a.command {
             Some(threats::ThreatsCommand::Catalog { output, .. }) => vec![(out, output.as_deref())],
             None => vec![

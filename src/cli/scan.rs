@@ -128,61 +128,18 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let model = args.model.load()?;
     let facts = load_or_collect(args)?;
-    let benchmark = args.benchmark.as_deref().and_then(Benchmark::parse);
-    let config = crate::lint::Config::discover(None)?;
-    let typed_numbering = args.numbering.as_deref().and_then(Benchmark::parse);
-    let mut editions = choose_editions(&facts, benchmark, typed_numbering, &config);
-    let numbering = typed_numbering.or(benchmark).unwrap_or(editions.docker);
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        numbering: Some(numbering),
-        benchmark,
-        editions: editions.clone(),
-    };
-    reject_unknown_tokens(&selection, numbering)?;
-    let mut results = checks::run(&facts, &selection);
-    // In the order of the chosen numbering (v1.3.1 moves swarm mode from 5.1 to 7.1).
-    results.sort_by_cached_key(|r| match r.check.id_in(numbering) {
-        Some(id) => (numbering, checks::id_key(id)),
-        None => (r.check.benchmark(), checks::id_key(r.check.id())),
-    });
-    if results.is_empty() {
-        anyhow::bail!("--select/--ignore leave no check to run");
-    }
-    warn_kubernetes_version(&facts, &results, editions.kubernetes);
-    editions.retain_families(
-        results
-            .iter()
-            .any(|r| !checks::editions::is_kubernetes_check(r.check)),
-        results.iter().any(|r| {
-            checks::editions::is_kubernetes_check(r.check) && r.outcome.verdict != Verdict::Skip
-        }),
-    );
-    let lint = if args.path.is_empty() {
-        None
-    } else {
-        let opts = crate::lint::Options { config, kind: None };
-        Some(crate::lint::lint_paths(&args.path, &opts))
-    };
-    let report = ScanReport {
-        facts: &facts,
-        results,
-        numbering,
-        editions,
-        duration_ms: started.elapsed().as_millis(),
-        threats: None,
-        lint,
-    };
-    // The threat model names, for each failed check, the threats it leaves exposed.
-    let report = ScanReport {
-        threats: Some({
-            let mut a = crate::threats::assess(&facts, &report.results, model.as_ref());
-            a.number_checks_as(report.numbering, report.editions.kubernetes);
-            a
-        }),
-        ..report
-    };
+    let report = assess(
+        &facts,
+        &Inputs {
+            select: &args.select,
+            ignore: &args.ignore,
+            benchmark: args.benchmark.as_deref(),
+            numbering: args.numbering.as_deref(),
+            path: &args.path,
+        },
+        model.as_ref(),
+        started,
+    )?;
     let text = match args.format {
         // One line per report when repeating, so that log collectors keep each scan whole.
         Format::Json if args.interval.is_some() => one_line(&report::json::render(&report))?,
@@ -206,6 +163,75 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
         super::leave_at_exit(facts);
     }
     Ok(code)
+}
+
+/// What a scan (or a report) is asked to assess, beyond the facts.
+pub struct Inputs<'a> {
+    pub select: &'a [String],
+    pub ignore: &'a [String],
+    pub benchmark: Option<&'a str>,
+    pub numbering: Option<&'a str>,
+    /// Project files to lint too (`--path`).
+    pub path: &'a [PathBuf],
+}
+
+/// Run the selected checks over the facts, lint `--path`, and assess the threat model: the one
+/// assessment `scan` and `report` render.
+pub fn assess<'a>(
+    facts: &'a Facts,
+    inputs: &Inputs,
+    model: Option<&crate::threats::ModelFile>,
+    started: Instant,
+) -> anyhow::Result<ScanReport<'a>> {
+    let benchmark = inputs.benchmark.and_then(Benchmark::parse);
+    let config = crate::lint::Config::discover(None)?;
+    let typed_numbering = inputs.numbering.and_then(Benchmark::parse);
+    let mut editions = choose_editions(facts, benchmark, typed_numbering, &config);
+    let numbering = typed_numbering.or(benchmark).unwrap_or(editions.docker);
+    let selection = Selection {
+        select: inputs.select.to_vec(),
+        ignore: inputs.ignore.to_vec(),
+        numbering: Some(numbering),
+        benchmark,
+        editions: editions.clone(),
+    };
+    reject_unknown_tokens(&selection, numbering)?;
+    let mut results = checks::run(facts, &selection);
+    // In the order of the chosen numbering (v1.3.1 moves swarm mode from 5.1 to 7.1).
+    results.sort_by_cached_key(|r| match r.check.id_in(numbering) {
+        Some(id) => (numbering, checks::id_key(id)),
+        None => (r.check.benchmark(), checks::id_key(r.check.id())),
+    });
+    if results.is_empty() {
+        anyhow::bail!("--select/--ignore leave no check to run");
+    }
+    warn_kubernetes_version(facts, &results, editions.kubernetes);
+    editions.retain_families(
+        results
+            .iter()
+            .any(|r| !checks::editions::is_kubernetes_check(r.check)),
+        results.iter().any(|r| {
+            checks::editions::is_kubernetes_check(r.check) && r.outcome.verdict != Verdict::Skip
+        }),
+    );
+    let lint = if inputs.path.is_empty() {
+        None
+    } else {
+        let opts = crate::lint::Options { config, kind: None };
+        Some(crate::lint::lint_paths(inputs.path, &opts))
+    };
+    // The threat model names, for each failed check, the threats it leaves exposed.
+    let mut threats = crate::threats::assess(facts, &results, model);
+    threats.number_checks_as(numbering, editions.kubernetes);
+    Ok(ScanReport {
+        facts,
+        results,
+        numbering,
+        editions,
+        duration_ms: started.elapsed().as_millis(),
+        threats: Some(threats),
+        lint,
+    })
 }
 
 /// The same JSON document on one line, newline-terminated (key order kept).

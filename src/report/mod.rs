@@ -3,6 +3,7 @@
 pub mod harden_json;
 pub mod harden_markdown;
 pub mod harden_text;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod lint;

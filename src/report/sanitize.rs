@@ -19,7 +19,7 @@ pub fn terminal(text: &str) -> String {
         .collect()
 }
 
-fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

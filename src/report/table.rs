@@ -323,6 +323,6 @@ fn write_answer(out: &mut String, report: &ScanReport) {
     }
     let _ = writeln!(
         out,
-        "More: `threatbench threats` (the threat model), `threatbench harden` (the plan), `threatbench threats --format markdown -o threat-model.md` (a document)"
+        "More: `threatbench threats` (the threat model), `threatbench harden` (the plan), `threatbench report -o report.html` (the whole assessment as one page)"
     );
 }
