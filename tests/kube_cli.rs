@@ -342,3 +342,44 @@ fn kubernetes_choice(doc: &serde_json::Value) -> serde_json::Value {
         .cloned()
         .expect("a Kubernetes edition choice")
 }
+
+/// `scan --format sarif` on a kubeadm node: a failing flag of a static pod points at its
+/// manifest and the line of the flag (or the manifest alone when the flag is absent); the
+/// kubelet's config keys at config.yaml; file objects at their paths.
+#[test]
+fn sarif_points_at_manifests_config_files_and_files() {
+    let node = common_kube::NodeRoot::kubeadm_control_plane();
+    // A profiling flag on the API server (1.2.15 wants --profiling=false).
+    let mut flags = common_kube::apiserver_flags();
+    flags.retain(|f| !f.starts_with("--profiling"));
+    flags.push("--profiling=true".into());
+    node.manifest("kube-apiserver", &flags);
+    let out = scan(node.path(), &["--format", "sarif"]);
+    let sarif = json(&out);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let physical: Vec<(&str, &serde_json::Value)> = results
+        .iter()
+        .filter_map(|r| {
+            let p = &r["locations"][0]["physicalLocation"];
+            (!p.is_null()).then(|| (r["ruleId"].as_str().unwrap(), p))
+        })
+        .collect();
+    let manifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
+    let (_, profiling) = physical
+        .iter()
+        .find(|(_, p)| {
+            p["artifactLocation"]["uri"] == format!("file://{manifest}")
+                && p["region"]["startLine"].is_u64()
+        })
+        .unwrap_or_else(|| panic!("a manifest line: {physical:#?}"));
+    let line = profiling["region"]["startLine"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(node.path().join(manifest.trim_start_matches('/'))).unwrap();
+    let at = text.lines().nth(line - 1).unwrap();
+    assert!(at.contains("--"), "line {line} is a flag: {at}");
+    assert!(
+        physical.iter().any(|(_, p)| p["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/var/lib/kubelet/config.yaml"))),
+        "{physical:#?}"
+    );
+}

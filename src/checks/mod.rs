@@ -21,7 +21,7 @@ use crate::facts::Facts;
 use crate::facts::daemon_config::DaemonConfig;
 use crate::facts::docker::ContainerView;
 
-pub use outcome::{ObjectOutcome, Outcome, Verdict};
+pub use outcome::{ObjectOutcome, Outcome, SourceRef, Verdict};
 pub use registry::{all, by_slug, find, id_key};
 pub use select::Selection;
 

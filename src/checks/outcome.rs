@@ -82,6 +82,23 @@ pub struct Outcome {
     /// [`super::CheckResult::severity`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<super::Severity>,
+    /// The file the deciding value is written in (or would be), and the key or flag: SARIF's
+    /// physical location, so that a viewer opens daemon.json or the manifest at that line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+}
+
+/// A file on the scanned host and, when known, the key or flag in it that decides a verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRef {
+    /// The path on the scanned host (not under `--root`).
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The 1-based line of the key, when the collector recorded it (a manifest's flags); else
+    /// a renderer finds it in the file's collected text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl Outcome {
@@ -91,6 +108,7 @@ impl Outcome {
             evidence: evidence.into(),
             objects: vec![],
             severity: None,
+            source: None,
         }
     }
     pub fn pass(evidence: impl Into<String>) -> Self {
@@ -158,7 +176,18 @@ impl Outcome {
             evidence,
             objects,
             severity: None,
+            source: None,
         }
+    }
+
+    /// The deciding value is written in `path` (at `key`, a JSON/YAML key or a `--flag`).
+    pub fn at(mut self, path: &str, key: Option<&str>) -> Self {
+        self.source = Some(SourceRef {
+            path: path.to_string(),
+            key: key.map(str::to_string),
+            line: None,
+        });
+        self
     }
 
     /// This finding at another severity than the check's.

@@ -189,14 +189,20 @@ fn kubelet_from_systemd(fs: &FsRoot, kube: &mut KubeFacts) {
 
 /// Read and parse a YAML or JSON file; `NotFound` when absent.
 fn read_doc(fs: &FsRoot, path: &str) -> Observed<Value> {
+    match read_text(fs, path) {
+        Observed::Seen(text) => parse_yaml(path, &text),
+        Observed::Unavailable(u) => Observed::Unavailable(u),
+    }
+}
+
+fn read_text(fs: &FsRoot, path: &str) -> Observed<String> {
     match fs.observe(&FileRequest::read(path)).observed {
         Observed::Seen(stat) if stat.kind != FileKind::File => Observed::unavailable(
             UnavailableKind::Malformed,
             format!("{path}: not a regular file"),
         ),
         Observed::Seen(stat) => match stat.content {
-            Some(Observed::Seen(text)) => parse_yaml(path, &text),
-            Some(Observed::Unavailable(u)) => Observed::Unavailable(u),
+            Some(text) => text,
             None => Observed::unavailable(UnavailableKind::Error, format!("{path}: not read")),
         },
         Observed::Unavailable(u) => Observed::Unavailable(u),
@@ -399,7 +405,12 @@ fn static_pods(fs: &FsRoot, kube: &mut KubeFacts) {
                 continue;
             }
             let path = format!("{}/{entry}", dir.trim_end_matches('/'));
-            let doc = match read_doc(fs, &path) {
+            let text = read_text(fs, &path);
+            let doc = match &text {
+                Observed::Seen(t) => parse_yaml(&path, t),
+                Observed::Unavailable(u) => Observed::Unavailable(u.clone()),
+            };
+            let doc = match doc {
                 Observed::Seen(v) => v,
                 Observed::Unavailable(u) => {
                     if u.kind != UnavailableKind::Malformed
@@ -425,7 +436,11 @@ fn static_pods(fs: &FsRoot, kube: &mut KubeFacts) {
                 let Some(kind) = container_kind(c) else {
                     continue;
                 };
-                attach_manifest(kube, kind, &path, c, &spec.volumes);
+                let lines = match &text {
+                    Observed::Seen(t) => crate::facts::kube::flag_lines(t),
+                    Observed::Unavailable(_) => BTreeMap::new(),
+                };
+                attach_manifest(kube, kind, &path, c, &spec.volumes, lines);
                 break;
             }
         }
@@ -438,6 +453,7 @@ fn attach_manifest(
     path: &str,
     c: &Container,
     volumes: &[Volume],
+    flag_lines: BTreeMap<String, usize>,
 ) {
     let mounts: Vec<HostMount> = c
         .volume_mounts
@@ -455,6 +471,7 @@ fn attach_manifest(
         container: c.name.clone(),
         image: c.image.clone(),
         mounts,
+        flag_lines,
     };
     let mut args: Vec<String> = c.command.iter().skip(1).cloned().collect();
     args.extend(c.args.iter().cloned());

@@ -137,6 +137,31 @@ pub struct ManifestRef {
     pub image: Option<String>,
     #[serde(default)]
     pub mounts: Vec<HostMount>,
+    /// The 1-based line of each `--flag` in the manifest's text (the first, when repeated):
+    /// where a viewer opens the file for a flag's verdict.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub flag_lines: BTreeMap<String, usize>,
+}
+
+/// The line of each `--flag` written in a manifest's text (`- --profiling=false`,
+/// `- "--anonymous-auth=false"`), first occurrence first.
+pub fn flag_lines(text: &str) -> BTreeMap<String, usize> {
+    let mut lines = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(at) = rest.find("--") {
+            let after = &rest[at + 2..];
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            if !name.is_empty() && !name.starts_with('-') {
+                lines.entry(name.clone()).or_insert(n + 1);
+            }
+            rest = &after[name.len()..];
+        }
+    }
+    lines
 }
 
 /// One component found on this node.
@@ -670,11 +695,24 @@ mod tests {
                     container_path: "/var/lib/etcd".into(),
                     host_path: "/data/etcd".into(),
                 }],
+                flag_lines: BTreeMap::new(),
             }),
             notes: vec![],
         };
         assert_eq!(c.host_path("/var/lib/etcd"), "/data/etcd");
         assert_eq!(c.host_path("/var/lib/etcd/member"), "/data/etcd/member");
         assert_eq!(c.host_path("/var/lib/etcdx"), "/var/lib/etcdx");
+    }
+}
+
+#[cfg(test)]
+mod flag_line_tests {
+    #[test]
+    fn each_flag_has_the_line_it_is_first_written_on() {
+        let text = "spec:\n  containers:\n  - command:\n    - kube-apiserver\n    - --advertise-address=1.2.3.4\n    - \"--profiling=false\"\n    - --profiling=true\n    # not a flag: ---\n";
+        let lines = super::flag_lines(text);
+        assert_eq!(lines["advertise-address"], 5);
+        assert_eq!(lines["profiling"], 6);
+        assert_eq!(lines.len(), 2, "{lines:?}");
     }
 }

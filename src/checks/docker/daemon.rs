@@ -9,7 +9,7 @@ use crate::checks::{
     Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
     Verdict,
 };
-use crate::facts::daemon_config::Setting;
+use crate::facts::daemon_config::{ConfigFile, Setting};
 
 pub const CHECKS: &[Check] = &[
     Check {
@@ -356,6 +356,7 @@ fn has_security_option(opts: &[String], name: &str) -> bool {
 /// Add the flag/file conflicts of `keys` to an outcome: the evidence names them, and a pass
 /// becomes a warn, since the configuration that passes today stops the daemon's next start.
 fn with_conflicts(ctx: &Context, keys: &[&str], mut outcome: Outcome) -> Outcome {
+    outcome = at_setting(ctx, keys, outcome);
     let notes: Vec<String> = keys.iter().filter_map(|k| ctx.daemon.conflict(k)).collect();
     if notes.is_empty() {
         return outcome;
@@ -363,6 +364,26 @@ fn with_conflicts(ctx: &Context, keys: &[&str], mut outcome: Outcome) -> Outcome
     outcome.evidence = format!("{}; {}", outcome.evidence, notes.join("; "));
     if outcome.verdict == Verdict::Pass {
         outcome.verdict = Verdict::Warn;
+    }
+    outcome
+}
+
+/// Where the daemon options of a check are written: daemon.json at the first of `keys` set in
+/// it, or (all unset) daemon.json, where they would be added. A flag lives on the process's
+/// command line: no file to point at.
+fn at_setting(ctx: &Context, keys: &[&str], outcome: Outcome) -> Outcome {
+    let settings: Vec<(&str, Setting)> = keys.iter().map(|k| (*k, ctx.daemon.get(k))).collect();
+    if let Some((key, Setting::File { path, .. })) = settings
+        .iter()
+        .find(|(_, s)| matches!(s, Setting::File { .. }))
+    {
+        return outcome.at(path, Some(key));
+    }
+    let all_unset = settings
+        .iter()
+        .all(|(_, s)| matches!(s, Setting::Unset { .. }));
+    if all_unset && matches!(ctx.daemon.config_file, ConfigFile::Parsed(_)) {
+        return outcome.at(&ctx.daemon.config_path, None);
     }
     outcome
 }

@@ -891,6 +891,7 @@ fn exec_sessions(
             ),
             objects,
             severity: None,
+            source: None,
         },
     }
 }

@@ -205,7 +205,7 @@ pub(crate) fn flag_rule(ctx: &Context, rule: FlagRule) -> Outcome {
     } else {
         flags.value(rule.flag)
     };
-    match value {
+    let outcome = match value {
         Some(v) => {
             let written = flags.written(rule.flag).unwrap_or_default();
             match rule.expect.holds(&v) {
@@ -250,6 +250,25 @@ pub(crate) fn flag_rule(ctx: &Context, rule: FlagRule) -> Outcome {
                 ),
             ),
         },
+    };
+    at_flag(c, rule.flag, outcome)
+}
+
+/// Where a component's flag is written: its static pod manifest, else its systemd unit (the
+/// running process's command line is no file to open).
+pub(crate) fn at_flag(c: &ComponentFact, flag: &str, outcome: Outcome) -> Outcome {
+    let key = format!("--{flag}");
+    match (&c.manifest, &c.source) {
+        (Some(m), _) => {
+            let mut outcome = outcome.at(&m.path, Some(&key));
+            if let Some(source) = &mut outcome.source {
+                source.line = m.flag_lines.get(flag).copied();
+            }
+            outcome
+        }
+        (None, ComponentSource::StaticPod { manifest, .. }) => outcome.at(manifest, Some(&key)),
+        (None, ComponentSource::Systemd { unit, .. }) => outcome.at(unit, Some(&key)),
+        _ => outcome,
     }
 }
 
@@ -443,7 +462,17 @@ pub(crate) fn kubelet_rule(
     };
     let want = expect.describe(k.flag);
     let caveat = flags_caveat(c);
-    match v.text() {
+    let source = match &v {
+        KubeletValue::File { path, key, .. } => Some((path.clone(), Some(key.clone()))),
+        KubeletValue::Default { .. } => ctx
+            .facts
+            .kube
+            .kubelet_config
+            .as_ref()
+            .map(|cfg| (cfg.path.clone(), None)),
+        _ => None,
+    };
+    let outcome = match v.text() {
         None => {
             let ok = matches!(expect, Expect::Unset | Expect::Lacks(_));
             Outcome::new(
@@ -461,6 +490,10 @@ pub(crate) fn kubelet_rule(
                 format!("{}: {why} (want {want}) {}", v.describe(), from(c)),
             ),
         },
+    };
+    match source {
+        Some((path, key)) => outcome.at(&path, key.as_deref()),
+        None => at_flag(c, k.flag, outcome),
     }
 }
 
