@@ -10,5 +10,6 @@ pub mod facts;
 pub mod fuzzing;
 pub mod harden;
 pub mod lint;
+pub mod progress;
 pub mod report;
 pub mod threats;

@@ -253,7 +253,7 @@ pub fn load_facts(
     source.validate()?;
     let Some(path) = facts_file else {
         source.validate_endpoint()?;
-        let progress = spinner("collecting facts");
+        let progress = crate::progress::spinner("collecting facts");
         let facts = runtime()?.block_on(crate::collect::collect(&source.options()));
         progress.finish_and_clear();
         return Ok(facts);
@@ -373,16 +373,6 @@ fn warn_kubernetes_version(facts: &Facts, results: &[checks::CheckResult], editi
             edition.title()
         ),
     }
-}
-
-fn spinner(message: &'static str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new_spinner().with_message(message);
-    bar.enable_steady_tick(std::time::Duration::from_millis(100));
-    bar
 }
 
 /// 3 when the scan could not see everything, else 1 when a finding reaches `--fail-on`, else 0.

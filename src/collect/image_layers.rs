@@ -50,10 +50,13 @@ pub async fn scan_images(
         max_bytes: limits.max_bytes,
         images: Default::default(),
     };
+    let progress = crate::progress::bar(image_ids.len(), "reading image layers (--deep)");
     for id in image_ids {
         let scan = scan_image(docker, id, limits).await;
         facts.images.insert(id.clone(), scan);
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     facts
 }
 

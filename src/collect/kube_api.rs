@@ -207,6 +207,7 @@ async fn list_all(
     let mut params = kube::api::ListParams::default().limit(PAGE);
     let mut items = Vec::new();
     let mut api_version = String::new();
+    let progress = crate::progress::spinner(format!("listing {plural}"));
     loop {
         let request = kube::core::Request::new(&path)
             .list(&params)
@@ -219,7 +220,10 @@ async fn list_all(
             api_version = v.to_string();
         }
         match page.get_mut("items").map(serde_json::Value::take) {
-            Some(serde_json::Value::Array(list)) => items.extend(list),
+            Some(serde_json::Value::Array(list)) => {
+                items.extend(list);
+                progress.set_message(format!("listing {plural}: {}", items.len()));
+            }
             Some(serde_json::Value::Null) | None => {}
             Some(_) => return Err(format!("GET {path}: `items` is not a list")),
         }
@@ -229,7 +233,10 @@ async fn list_all(
             .filter(|s| !s.is_empty());
         match next {
             Some(token) => params.continue_token = Some(token.to_string()),
-            None => return Ok((items, api_version)),
+            None => {
+                progress.finish_and_clear();
+                return Ok((items, api_version));
+            }
         }
     }
 }

@@ -145,7 +145,13 @@ pub fn lint_paths(paths: &[PathBuf], opts: &Options) -> LintReport {
         f.error = Some(err.clone());
         report.files.push(f);
     }
-    let results = parallel_map(&discovery.candidates, |c| lint_candidate(c, opts));
+    let progress = crate::progress::bar(discovery.candidates.len(), "linting");
+    let results = parallel_map(&discovery.candidates, |c| {
+        let result = lint_candidate(c, opts);
+        progress.inc(1);
+        result
+    });
+    progress.finish_and_clear();
     for (c, result) in discovery.candidates.iter().zip(results) {
         // A parser bug must not cost the rest of the run, nor pass silently.
         let (file, findings, suppressed) = result.unwrap_or_else(|| {
