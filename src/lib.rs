@@ -12,4 +12,5 @@ pub mod harden;
 pub mod lint;
 pub mod progress;
 pub mod report;
+pub mod store;
 pub mod threats;

@@ -150,19 +150,22 @@ fn checks_commands_know_the_editions() {
     );
 }
 
-/// slug → (id, benchmark) of every check the threat model links, from `threats --format json`.
+/// slug → (id, benchmark) of every check the threat model links, from `threats --format json`
+/// (threats/v2 names each linked check's id once, in `catalogue.checks`).
 fn linked_ids(doc: &serde_json::Value) -> BTreeMap<String, (String, String)> {
+    let known = &doc["catalogue"]["checks"];
     doc["threats"]
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|t| t["checks"].as_array().unwrap().iter())
         .map(|c| {
+            let slug = c["slug"].as_str().unwrap();
             (
-                c["slug"].as_str().unwrap().to_string(),
+                slug.to_string(),
                 (
-                    c["id"].as_str().unwrap().to_string(),
-                    c["benchmark"].as_str().unwrap().to_string(),
+                    known[slug]["id"].as_str().unwrap().to_string(),
+                    known[slug]["benchmark"].as_str().unwrap().to_string(),
                 ),
             )
         })

@@ -86,6 +86,7 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     let mut host = HostFacts {
         root: opts.root.display().to_string(),
         hostname: read_hostname(&fs),
+        machine_id: read_machine_id(&fs),
         audit_rules_loaded: auditctl::loaded_rules(&opts.root, &processes),
         processes: Some(processes),
         ..Default::default()
@@ -124,6 +125,14 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     }
     facts.host = host;
     facts
+}
+
+/// The 32 hex digits of `/etc/machine-id`, or nothing (not a systemd host, unreadable).
+fn read_machine_id(fs: &FsRoot) -> Option<String> {
+    let path = fs.resolve("/etc/machine-id").ok()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let id = text.trim();
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_string())
 }
 
 fn read_hostname(fs: &FsRoot) -> Option<String> {

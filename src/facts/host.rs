@@ -12,6 +12,10 @@ pub struct HostFacts {
     /// The file-system root the host was read through (`/` for a live scan).
     pub root: String,
     pub hostname: Option<String>,
+    /// `/etc/machine-id` (systemd's stable host identity): with the hostname, it names the host
+    /// in the history store, so that two hosts with one name stay apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_id: Option<String>,
     /// Processes whose executable is one the checks care about (dockerd, containerd, kubelet, ...).
     /// Other processes are not recorded: their command lines may hold secrets.
     pub processes: Option<Observed<Vec<ProcessFact>>>,
