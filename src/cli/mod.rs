@@ -10,11 +10,15 @@
 pub mod checks;
 pub mod checks_docs;
 pub mod collect;
+pub mod diff;
+pub mod fleet;
 pub mod harden;
+pub mod history;
 pub mod lint;
 pub mod model;
 pub mod report;
 pub mod scan;
+pub mod store;
 pub mod threats;
 
 use std::process::ExitCode;
@@ -66,6 +70,14 @@ pub enum Command {
     /// The whole assessment in one document: benchmark results, threat model, attack paths and
     /// the hardening plan, as a self-contained HTML page (default), Markdown or JSON.
     Report(report::ReportArgs),
+    /// The scans recorded in the history store, newest first.
+    History(history::HistoryArgs),
+    /// What changed between two recorded scans (default: the last two of this host): new,
+    /// fixed and changed findings per object, threat instances whose status changed.
+    Diff(diff::DiffArgs),
+    /// Across the hosts of a store: each host's newest scan, the threats exposed on the most
+    /// hosts, the checks failing on the most, hosts not seen lately.
+    Fleet(fleet::FleetArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -87,6 +99,9 @@ pub fn run() -> ExitCode {
         Command::Model(args) => model::run(args),
         Command::Harden(args) => harden::run(args),
         Command::Report(args) => report::run(args),
+        Command::History(args) => history::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Fleet(args) => fleet::run(args),
     };
     match code {
         Ok(code) => ExitCode::from(code),
@@ -106,6 +121,9 @@ fn output_paths(command: &Command) -> Vec<(&'static str, &std::path::Path)> {
         Command::Lint(a) => vec![(out, a.output.as_deref())],
         Command::Harden(a) => vec![(out, a.output.as_deref())],
         Command::Report(a) => vec![(out, a.output.as_deref())],
+        Command::History(a) => vec![(out, a.output.as_deref())],
+        Command::Diff(a) => vec![(out, a.output.as_deref())],
+        Command::Fleet(a) => vec![(out, a.output.as_deref())],
         Command::Threats(a) => match &a.command {
             Some(threats::ThreatsCommand::Catalog { output, .. }) => vec![(out, output.as_deref())],
             None => vec![

@@ -36,6 +36,8 @@ pub struct ReportArgs {
     pub facts: Option<PathBuf>,
     #[command(flatten)]
     pub model: super::threats::ModelArgs,
+    #[command(flatten)]
+    pub store: super::store::StoreArgs,
     /// Output format. Default: from the --output extension (.html/.htm, .md, .json), else html.
     #[arg(short, long, value_enum)]
     pub format: Option<Format>,
@@ -117,6 +119,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.output {
         anstream::eprintln!("threatbench: report written to {}", path.display());
     }
+    args.store.record(
+        &report,
+        "report",
+        &super::store::target_kind(&args.source, args.facts.is_some()),
+    );
     let code = if report.incomplete_reasons().is_empty() {
         EXIT_OK
     } else {

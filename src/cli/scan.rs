@@ -91,6 +91,8 @@ pub struct ScanArgs {
     pub path: Vec<PathBuf>,
     #[command(flatten)]
     pub model: super::threats::ModelArgs,
+    #[command(flatten)]
+    pub store: super::store::StoreArgs,
     /// Scan again every DURATION (30s, 15m, 6h, 1h30m), until stopped; each JSON report is then
     /// printed on one line. For a DaemonSet or a long-running service. Default: scan once.
     #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
@@ -156,6 +158,11 @@ fn scan_once(args: &ScanArgs) -> anyhow::Result<u8> {
         ),
     };
     write_output(args.output.as_deref(), &text)?;
+    args.store.record(
+        &report,
+        "scan",
+        &super::store::target_kind(&args.source, args.facts.is_some()),
+    );
     let code = exit_code(&report, args.fail_on);
     // A single scan ends the process; a repeating one frees each scan before the next.
     if args.interval.is_none() {

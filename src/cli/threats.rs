@@ -95,6 +95,8 @@ pub struct ThreatsArgs {
     pub facts: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub store: super::store::StoreArgs,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -193,6 +195,7 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
         threats: None,
         lint: None,
     };
+    let target = super::store::target_kind(&args.source, args.facts.is_some());
     if let Some(path) = &args.write_discovered {
         write_discovered(path, &report, &assessment)?;
     }
@@ -202,7 +205,7 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
             report::threats_json::write(&report, &assessment, out, pretty)
         })?;
         let code = exit_code(&report, &assessment, args.fail_on);
-        super::leave_at_exit((report, assessment));
+        record(&args, report, assessment, &target);
         super::leave_at_exit(facts);
         return Ok(code);
     }
@@ -221,9 +224,19 @@ pub fn run(args: ThreatsArgs) -> anyhow::Result<u8> {
     };
     write_output(args.output.as_deref(), &text)?;
     let code = exit_code(&report, &assessment, args.fail_on);
-    super::leave_at_exit((report, assessment));
+    record(&args, report, assessment, &target);
     super::leave_at_exit(facts);
     Ok(code)
+}
+
+/// Record the assessment (with the threat model it showed) in the history store.
+fn record(args: &ThreatsArgs, report: ScanReport, assessment: threats::Assessment, target: &str) {
+    let report = ScanReport {
+        threats: Some(assessment),
+        ..report
+    };
+    args.store.record(&report, "threats", target);
+    super::leave_at_exit(report);
 }
 
 /// Incomplete evidence first, then an exposed threat at or above `--fail-on`.

@@ -127,6 +127,17 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     facts
 }
 
+/// This machine's identity in the history store (`hostname/machine-id`, as a scan of `/`
+/// records it): what `diff` compares by default.
+pub fn this_host_key() -> String {
+    let fs = FsRoot::new("/");
+    let hostname = read_hostname(&fs).unwrap_or_else(|| "(unknown host)".into());
+    match read_machine_id(&fs) {
+        Some(id) => format!("{hostname}/{id}"),
+        None => hostname,
+    }
+}
+
 /// The 32 hex digits of `/etc/machine-id`, or nothing (not a systemd host, unreadable).
 fn read_machine_id(fs: &FsRoot) -> Option<String> {
     let path = fs.resolve("/etc/machine-id").ok()?;

@@ -1,8 +1,11 @@
 //! Renderers. Each renders the same [`ScanReport`]; none recomputes anything.
 
+pub mod diff;
+pub mod fleet;
 pub mod harden_json;
 pub mod harden_markdown;
 pub mod harden_text;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -1,0 +1,45 @@
+//! `threatbench history`: the scans recorded in the store, newest first.
+
+use clap::{Args, ValueEnum};
+
+use super::{EXIT_OK, write_output};
+use crate::report;
+use crate::store::{STORE_ENV, Store};
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    /// The threatbench/history/v1 JSON document.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this host (its name, or `name/machine-id`).
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// At most N scans.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// The store to read (default: as `scan` records).
+    #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true)]
+    pub store: Option<String>,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+pub fn run(args: HistoryArgs) -> anyhow::Result<u8> {
+    let mut store = Store::open_default(args.store.as_deref())?;
+    let scans = store
+        .backend
+        .scans(args.host.as_deref(), Some(args.limit))?;
+    let text = match args.format {
+        Format::Table => report::history::table(&scans, &store.location),
+        Format::Json => report::history::json(&scans),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    Ok(EXIT_OK)
+}
