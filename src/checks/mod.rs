@@ -299,6 +299,7 @@ impl Check {
 }
 
 /// A check with its outcome on one target.
+#[derive(Clone)]
 pub struct CheckResult {
     pub check: &'static Check,
     pub outcome: Outcome,

@@ -106,6 +106,8 @@ pub struct HardenArgs {
     /// --restart-daemon choose otherwise).
     #[arg(long, conflicts_with_all = ["apply", "facts"])]
     pub rollback: bool,
+    #[command(flatten)]
+    pub store: super::store::StoreArgs,
     /// Where backups and the journal are kept.
     #[arg(long, default_value = DEFAULT_STATE_DIR, value_name = "DIR", env = "THREATBENCH_STATE_DIR")]
     pub state_dir: PathBuf,
@@ -271,6 +273,22 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
     let after = checks::run(&fresh, &every_check);
     let reassessed = threats::assess(&fresh, &after, model.as_ref());
     let rechecks = recheck::compare(&applied, &after, &reassessed, daemon_state);
+    if !args.store.no_store {
+        // The scans before and after the change, and the change linking them.
+        let target = super::store::target_kind(&args.source, false);
+        let before = args.store.record(
+            &scan_report(&facts, results.clone(), assessment.clone(), numbering),
+            "harden",
+            &target,
+        );
+        let after_id = args.store.record(
+            &scan_report(&fresh, after.clone(), reassessed.clone(), numbering),
+            "harden-recheck",
+            &target,
+        );
+        args.store
+            .record_change(&change_record(&facts, &record, "apply", before, after_id));
+    }
     report.applied = Some(&record);
     report.rechecks = &rechecks;
     match args.format {
@@ -378,11 +396,94 @@ fn rollback(args: &HardenArgs, confirm_on_tty: bool) -> anyhow::Result<u8> {
         text.push_str("daemon.json restored and dockerd reloaded: a key the restore removed keeps its value until dockerd restarts (a reload changes only the keys in the file)\n");
     }
     write_output(args.output.as_deref(), &text)?;
+    if !args.store.no_store {
+        let host_key = facts
+            .as_ref()
+            .map(crate::store::record::host_key)
+            .unwrap_or_else(crate::collect::this_host_key);
+        let before = args.store.latest_scan(&host_key);
+        let mut change = change_record_for(&host_key, &record, "rollback", before, None);
+        if let Some(f) = &facts {
+            change.host = f.host.hostname.clone().unwrap_or(change.host);
+        }
+        args.store.record_change(&change);
+    }
     let failed = record
         .entries
         .iter()
         .any(|e| !e.outcome().starts_with("done"));
     Ok(if failed { EXIT_INCOMPLETE } else { EXIT_OK })
+}
+
+/// The assessment harden made (before or after its change) as a report the store records.
+fn scan_report<'a>(
+    facts: &'a crate::facts::Facts,
+    results: Vec<crate::checks::CheckResult>,
+    assessment: threats::Assessment,
+    numbering: Benchmark,
+) -> report::ScanReport<'a> {
+    report::ScanReport {
+        facts,
+        results,
+        numbering,
+        editions: editions_for(numbering),
+        duration_ms: 0,
+        threats: Some(assessment),
+        lint: None,
+    }
+}
+
+fn change_record(
+    facts: &crate::facts::Facts,
+    record: &crate::harden::journal::Record,
+    action: &str,
+    before: Option<i64>,
+    after: Option<i64>,
+) -> crate::store::ChangeRecord {
+    let mut change = change_record_for(
+        &crate::store::record::host_key(facts),
+        record,
+        action,
+        before,
+        after,
+    );
+    change.host = facts.host.hostname.clone().unwrap_or(change.host);
+    change
+}
+
+/// What a journal record changed, one line per entry with its outcome.
+fn change_record_for(
+    host_key: &str,
+    record: &crate::harden::journal::Record,
+    action: &str,
+    before: Option<i64>,
+    after: Option<i64>,
+) -> crate::store::ChangeRecord {
+    use crate::harden::journal::Entry;
+    crate::store::ChangeRecord {
+        time: jiff::Timestamp::now().to_string(),
+        host: record
+            .hostname
+            .clone()
+            .unwrap_or_else(|| host_key.to_string()),
+        host_key: host_key.to_string(),
+        action: action.to_string(),
+        journal_id: record.id.clone(),
+        scan_before: before,
+        scan_after: after,
+        entries: record
+            .entries
+            .iter()
+            .map(|e| {
+                let what = match e {
+                    Entry::File { path, .. } => path.clone(),
+                    Entry::DockerUpdate { name, new, .. } => new.command(name),
+                    Entry::Daemon { action, .. } => format!("dockerd {action}"),
+                };
+                format!("{what}: {}", e.outcome())
+            })
+            .collect(),
+    }
 }
 
 /// The daemon step an apply took (its journal's `reload` or `restart` entry that succeeded).
