@@ -929,3 +929,107 @@ fn a_kubernetes_control_plane_gets_kubernetes_picks_not_absent_docker_ones() {
         .expect("the dockerd audit rule fails on this host");
     assert_eq!(audit["score"], 0);
 }
+
+/// The history store across a fix: a scan, `harden --apply`, a scan; `diff` of the two scans
+/// names the findings fixed per container, and the store holds the change linked to the scans
+/// harden made before and after it.
+#[test]
+fn a_diff_of_scans_around_harden_apply_names_what_was_fixed() {
+    if !docker_available() {
+        return;
+    }
+    let d = Daemon::start("hist", &[], false);
+    let image = d.env["TB_TEST_IMAGE"].clone();
+    d.docker(&[
+        "run", "-d", "--pull", "never", "--name", "app", &image, "sleep", "600",
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let store = tmp.path().join("history.db").display().to_string();
+    let select = "container-memory-limit,container-pids-limit";
+    let scan = || {
+        let out = d.threatbench(&["scan", "--format", "json", "--store", &store]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(err.contains("recorded as scan"), "{err}");
+    };
+    scan();
+    let out = d.threatbench(&[
+        "harden",
+        "--select",
+        select,
+        "--top",
+        "2",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+        "--state-dir",
+        &state,
+        "--store",
+        &store,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("apply recorded as change"), "{err}");
+    scan();
+    let history = json(&d.threatbench(&["history", "--format", "json", "--store", &store]));
+    let ids: Vec<(i64, String)> = history["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_i64().unwrap(),
+                s["command"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let scans: Vec<i64> = ids
+        .iter()
+        .filter(|(_, c)| c == "scan")
+        .map(|(i, _)| *i)
+        .collect();
+    assert_eq!(scans.len(), 2, "{ids:?}");
+    assert!(
+        ids.iter().any(|(_, c)| c == "harden") && ids.iter().any(|(_, c)| c == "harden-recheck")
+    );
+    let diff = json(&d.threatbench(&[
+        "diff",
+        &scans[1].to_string(),
+        &scans[0].to_string(),
+        "--format",
+        "json",
+        "--store",
+        &store,
+    ]));
+    for slug in ["container-memory-limit", "container-pids-limit"] {
+        assert!(
+            diff["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["slug"] == slug
+                    && f["change"] == "fixed"
+                    && f["object"]["name"] == "app"
+                    && f["from"] == "fail"
+                    && f["to"] == "pass"),
+            "{slug}: {diff}"
+        );
+    }
+    use threatbench::store::Backend as _;
+    let mut db = threatbench::store::sqlite::Sqlite::open(std::path::Path::new(&store)).unwrap();
+    let host = history["scans"][0]["host_key"].as_str().unwrap();
+    let changes = db.changes(host).unwrap();
+    let (_, change) = changes.first().expect("the apply is recorded");
+    assert_eq!(change.action, "apply");
+    let harden_id = ids.iter().find(|(_, c)| c == "harden").unwrap().0;
+    let recheck_id = ids.iter().find(|(_, c)| c == "harden-recheck").unwrap().0;
+    assert_eq!(
+        (change.scan_before, change.scan_after),
+        (Some(harden_id), Some(recheck_id))
+    );
+    assert!(
+        change.entries.iter().any(|e| e.contains("docker update")),
+        "{change:?}"
+    );
+}

@@ -2,7 +2,8 @@
 //! database password and a cloud secret key in its environment (and a token in a label), and is
 //! risky enough (an added capability, a sensitive host mount) for the plan to re-create it. Every
 //! format of `scan`, `threats` and `harden` is searched for the values; none may appear, while
-//! the plan still names the variables it passes on.
+//! the plan still names the variables it passes on. The history store those runs recorded into
+//! is searched too: every stored report, decompressed.
 
 mod common;
 
@@ -18,9 +19,18 @@ fn assert_no_secret(what: &str, text: &str) {
     }
 }
 
+/// The history store every run records into (threatbench's own SQLite file).
+fn store_path() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap())
+        .path()
+        .join("history.db")
+}
+
 fn run(d: &Daemon, args: &[&str]) -> String {
     let out = d
         .threatbench()
+        .env("THREATBENCH_STORE", store_path())
         .args(args)
         .output()
         .expect("running threatbench");
@@ -102,5 +112,23 @@ fn credential_values_appear_in_no_output_format() {
             text.contains("PGDATA=/var/lib/postgresql/data"),
             "harden {format}"
         );
+    }
+
+    use threatbench::store::Backend as _;
+    let mut store = threatbench::store::sqlite::Sqlite::open(&store_path()).unwrap();
+    let scans = store.scans(None, None).unwrap();
+    assert!(
+        scans.len() >= 10,
+        "every scan, threats and report run recorded"
+    );
+    for s in scans {
+        let report = store.report(s.id).unwrap().unwrap();
+        let text = threatbench::store::record::decompress(&report).unwrap();
+        assert!(
+            text.contains(&c.name),
+            "stored report {} names the container",
+            s.id
+        );
+        assert_no_secret(&format!("stored report {}", s.id), &text);
     }
 }

@@ -183,16 +183,32 @@ fn analysing_commands_make_no_file_changing_call() {
     common_kube::cluster::dump(dump.path());
     let root = node.path().to_str().unwrap();
     let dump_dir = dump.path().to_str().unwrap();
+    // The history store is threatbench's own data, the one write besides the report: exactly
+    // its directory and the SQLite file with its journal, WAL and shared-memory siblings.
+    let xdg = work.path().join("xdg");
+    let store_dir = xdg.join("threatbench");
+    let store = store_dir.join("history.db").display().to_string();
     let env = [
         ("DOCKER_HOST", docker_host.as_str()),
         ("THREATBENCH_STATE_DIR", state_dir.to_str().unwrap()),
+        ("XDG_DATA_HOME", xdg.to_str().unwrap()),
     ];
     let out_prefix = format!("{}/", out_dir.display());
+    let store_files = [
+        store.clone(),
+        format!("{store}-journal"),
+        format!("{store}-wal"),
+        format!("{store}-shm"),
+    ];
+    let store_dirs = [xdg.display().to_string(), store_dir.display().to_string()];
     let allowed = |path: &str| {
-        // The output file and its temporary sibling; devices (stdout as /dev/stdout, /dev/null).
+        // The output file and its temporary sibling; devices (stdout as /dev/stdout, /dev/null);
+        // the store.
         path == output_text
             || (path.starts_with(&out_prefix) && path.contains(".report.json.tmp-"))
             || path.starts_with("/dev/")
+            || store_files.iter().any(|f| f == path)
+            || store_dirs.iter().any(|d| d == path)
     };
     let runs: Vec<Vec<&str>> = vec![
         vec!["scan"],
@@ -243,6 +259,10 @@ fn analysing_commands_make_no_file_changing_call() {
         );
     }
     assert!(bad.is_empty(), "file-changing calls:\n{}", bad.join("\n"));
+    assert!(
+        Path::new(&store).exists(),
+        "the scans were recorded in the store (the allowance is used)"
+    );
     assert!(
         !state_dir.exists(),
         "the harden state directory was created"
