@@ -206,6 +206,33 @@ fn fleet_lists_each_hosts_newest_scan_and_what_most_hosts_share() {
     );
 }
 
+/// `scan --facts` of a bundle collected on another host records that host.
+#[test]
+fn a_facts_bundle_is_recorded_as_the_host_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = node("bundle-host");
+    let bundle = dir.path().join("facts.json");
+    tb(
+        &[
+            "collect",
+            "--root",
+            n.path().to_str().unwrap(),
+            "-o",
+            bundle.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let store = dir.path().join("h.db");
+    let s = store.to_str().unwrap();
+    tb(
+        &["scan", "--facts", bundle.to_str().unwrap(), "--store", s],
+        &[],
+    );
+    let history = json(&tb(&["history", "--format", "json", "--store", s], &[]));
+    assert_eq!(history["scans"][0]["host"], "bundle-host");
+    assert_eq!(history["scans"][0]["target"], "facts");
+}
+
 #[test]
 fn default_store_no_store_and_a_store_that_cannot_be_written() {
     let dir = tempfile::tempdir().unwrap();
