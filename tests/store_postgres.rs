@@ -1,8 +1,9 @@
 //! The history store on a real PostgreSQL server (Debian's `postgresql`, started on loopback by
 //! scripts/test through scripts/postgres-test-env, URL in TB_POSTGRES_URL): many hosts' scans
 //! written at once lose nothing and `fleet` lists every host; a store left at schema version 1
-//! is migrated with its scans intact; `diff` reads the same rows as on SQLite. Each test makes
-//! a database of its own. Without TB_POSTGRES_URL the tests say so and pass, except in CI.
+//! is migrated with its scans intact; `diff` reads the same rows as on SQLite; TLS is used
+//! and the server's certificate verified (the test server's CA from TB_POSTGRES_CA, given to
+//! threatbench as THREATBENCH_STORE_CA). Each test makes a database of its own. Without TB_POSTGRES_URL the tests say so and pass, except in CI.
 
 mod common_kube;
 
@@ -48,10 +49,16 @@ fn database(server: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// The test server's CA, for threatbench to verify its certificate.
+fn ca() -> String {
+    std::env::var("TB_POSTGRES_CA").unwrap_or_default()
+}
+
 fn tb(args: &[&str]) -> Output {
     assert_cmd::cargo::cargo_bin_cmd!("threatbench")
         .env_remove("DOCKER_HOST")
         .env_remove("THREATBENCH_STORE")
+        .env("THREATBENCH_STORE_CA", ca())
         .args(args)
         .output()
         .unwrap()
@@ -72,6 +79,7 @@ fn scan_cmd(root: &Path, url: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_threatbench"));
     cmd.env_remove("DOCKER_HOST")
         .env_remove("THREATBENCH_STORE")
+        .env("THREATBENCH_STORE_CA", ca())
         .args(["scan", "--format", "json", "--root"])
         .arg(root)
         .args(["--store", url]);
@@ -132,6 +140,8 @@ fn concurrent_hosts_lose_nothing_and_appear_in_fleet() {
 fn a_version_1_database_is_migrated_with_its_scans() {
     let Some(server) = server() else { return };
     let url = database(&server, "tb_migrate");
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("THREATBENCH_STORE_CA", ca()) };
     {
         let mut old = threatbench::store::postgres::Postgres::open_at(&url, 1).unwrap();
         use threatbench::store::Backend as _;
@@ -168,4 +178,31 @@ fn a_version_1_database_is_migrated_with_its_scans() {
             .any(|f| { f["slug"] == "k8s-apiserver-profiling-disabled" && f["change"] == "fixed" }),
         "{diff}"
     );
+}
+
+/// `sslmode=require`: the connection is TLS, and a server whose CA is not trusted is refused
+/// with a warning naming the store (the scan report is still written).
+#[test]
+fn tls_is_required_and_the_certificate_verified() {
+    let Some(server) = server() else { return };
+    if ca().is_empty() {
+        return;
+    }
+    let url = format!("{}?sslmode=require", database(&server, "tb_tls"));
+    let n = node("pg-tls");
+    let trusted = scan_cmd(n.path(), &url).output().unwrap();
+    let err = String::from_utf8_lossy(&trusted.stderr);
+    assert!(err.contains("recorded as scan 1"), "{err}");
+    let untrusted = scan_cmd(n.path(), &url)
+        .env("THREATBENCH_STORE_CA", "")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&untrusted.stderr);
+    assert!(
+        err.contains("warning: store postgres://postgres@127.0.0.1"),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    assert_eq!(untrusted.status.code(), trusted.status.code());
+    assert!(serde_json::from_slice::<Value>(&untrusted.stdout).is_ok());
 }

@@ -3,11 +3,18 @@
 //! table, so a 10,000-pod scan is a few statements, not 100,000 round trips. Migrations take a
 //! transaction-scoped advisory lock, so 300 pods starting together migrate once.
 //!
-//! Connections are made without TLS (`sslmode=disable` or `prefer` fall back to plain): run
-//! the database on the cluster network or behind a TLS-terminating proxy; a URL with
-//! `sslmode=require` is refused by the driver with that reason.
+//! TLS through rustls (ring, as the rest of threatbench): `sslmode=prefer` (the default) uses it
+//! when the server offers it, `sslmode=require` insists, `sslmode=disable` never. Unlike libpq's
+//! `require`, the server certificate is always verified: against the system's roots, plus the
+//! PEM file named by `THREATBENCH_STORE_CA` (a private database's CA).
 
-use tokio_postgres::{Client, NoTls, Row};
+use std::sync::Arc;
+
+use tokio_postgres::{Client, Row};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// A PEM file of CA certificates to trust for the store's server, beside the system's.
+pub const STORE_CA_ENV: &str = "THREATBENCH_STORE_CA";
 
 use super::migrations::{CURRENT, POSTGRES};
 use super::{
@@ -51,7 +58,7 @@ impl Postgres {
     /// Connect and migrate up to `version` only (tests: how an older threatbench left it).
     pub fn open_at(url: &str, version: i64) -> anyhow::Result<Postgres> {
         let rt = crate::cli::runtime()?;
-        let (client, connection) = rt.block_on(tokio_postgres::connect(url, NoTls))?;
+        let (client, connection) = rt.block_on(tokio_postgres::connect(url, tls()?))?;
         // Driven whenever a query is awaited on this (current-thread) runtime.
         rt.spawn(connection);
         let mut store = Postgres { rt, client };
@@ -89,6 +96,41 @@ impl Postgres {
             Ok(())
         })
     }
+}
+
+/// rustls with the system's roots and `THREATBENCH_STORE_CA`'s.
+fn tls() -> anyhow::Result<MakeRustlsConnect> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // A system certificate rustls cannot use is skipped, as browsers do.
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = std::env::var_os(STORE_CA_ENV).filter(|p| !p.is_empty()) {
+        let shown = std::path::Path::new(&path).display().to_string();
+        let mut added = 0;
+        for cert in CertificateDer::pem_file_iter(&path)
+            .map_err(|e| anyhow::anyhow!("{STORE_CA_ENV} {shown}: {e}"))?
+        {
+            let cert = cert.map_err(|e| anyhow::anyhow!("{STORE_CA_ENV} {shown}: {e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| anyhow::anyhow!("{STORE_CA_ENV} {shown}: {e}"))?;
+            added += 1;
+        }
+        anyhow::ensure!(
+            added > 0,
+            "{STORE_CA_ENV} {shown}: no PEM certificate in it"
+        );
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
 }
 
 fn column<T, F: Fn(&T) -> &str>(rows: &[T], f: F) -> Vec<&str> {
