@@ -86,14 +86,15 @@ fn scan_cmd(root: &Path, url: &str) -> std::process::Command {
     cmd
 }
 
-/// Eight hosts, three scans each, all started at once (a DaemonSet's pods after a rollout):
-/// the first writers migrate the empty database under the lock, and every scan is recorded.
+/// Sixteen hosts, four scans each, all 64 started at once (a DaemonSet's pods after a
+/// rollout) against a server that takes 40 connections: the first writers migrate the empty
+/// database under the lock, the others wait for a connection, and every scan is recorded.
 #[test]
 fn concurrent_hosts_lose_nothing_and_appear_in_fleet() {
     let Some(server) = server() else { return };
     let url = database(&server, "tb_fleet");
-    let nodes: Vec<_> = (0..8).map(|i| node(&format!("pg-node-{i}"))).collect();
-    let children: Vec<_> = (0..3)
+    let nodes: Vec<_> = (0..16).map(|i| node(&format!("pg-node-{i:02}"))).collect();
+    let children: Vec<_> = (0..4)
         .flat_map(|_| nodes.iter())
         .map(|n| {
             scan_cmd(n.path(), &url)
@@ -112,7 +113,7 @@ fn concurrent_hosts_lose_nothing_and_appear_in_fleet() {
     let history = json(&tb(&[
         "history", "--limit", "100", "--format", "json", "--store", &url,
     ]));
-    assert_eq!(history["scans"].as_array().unwrap().len(), 24);
+    assert_eq!(history["scans"].as_array().unwrap().len(), 64);
     let fleet = json(&tb(&["fleet", "--format", "json", "--store", &url]));
     let hosts: Vec<&str> = fleet["hosts"]
         .as_array()
@@ -122,14 +123,16 @@ fn concurrent_hosts_lose_nothing_and_appear_in_fleet() {
         .collect();
     assert_eq!(
         hosts,
-        (0..8).map(|i| format!("pg-node-{i}")).collect::<Vec<_>>()
+        (0..16)
+            .map(|i| format!("pg-node-{i:02}"))
+            .collect::<Vec<_>>()
     );
     assert!(
         fleet["checks"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["hosts_failing"] == 8),
+            .any(|c| c["hosts_failing"] == 16),
         "{fleet}"
     );
 }

@@ -58,9 +58,8 @@ impl Postgres {
     /// Connect and migrate up to `version` only (tests: how an older threatbench left it).
     pub fn open_at(url: &str, version: i64) -> anyhow::Result<Postgres> {
         let rt = crate::cli::runtime()?;
-        let (client, connection) = rt.block_on(tokio_postgres::connect(url, tls()?))?;
-        // Driven whenever a query is awaited on this (current-thread) runtime.
-        rt.spawn(connection);
+        let tls = tls()?;
+        let client = rt.block_on(connect_with_retries(url, tls))?;
         let mut store = Postgres { rt, client };
         store.migrate(version)?;
         Ok(store)
@@ -95,6 +94,41 @@ impl Postgres {
             tx.commit().await?;
             Ok(())
         })
+    }
+}
+
+/// Attempts to connect before giving up: a DaemonSet's pods all start at once, and a server's
+/// `max_connections` (or a restart) turns some away for a moment. About 25 s in all.
+const CONNECT_ATTEMPTS: u32 = 8;
+
+/// Connect, waiting and trying again while the server is full or not yet accepting; each
+/// process waits a little differently (by its pid) so that retries do not arrive together.
+async fn connect_with_retries(url: &str, tls: MakeRustlsConnect) -> anyhow::Result<Client> {
+    use tokio_postgres::error::SqlState;
+    let mut attempt = 0;
+    loop {
+        match tokio_postgres::connect(url, tls.clone()).await {
+            Ok((client, connection)) => {
+                // Driven whenever a query is awaited on this (current-thread) runtime.
+                tokio::spawn(connection);
+                return Ok(client);
+            }
+            Err(e) => {
+                let busy = matches!(
+                    e.code(),
+                    Some(c) if *c == SqlState::TOO_MANY_CONNECTIONS || *c == SqlState::CANNOT_CONNECT_NOW
+                ) || std::error::Error::source(&e)
+                    .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some());
+                attempt += 1;
+                if !busy || attempt >= CONNECT_ATTEMPTS {
+                    return Err(e.into());
+                }
+                let base = 200u64 << attempt.min(5);
+                let jitter = u64::from(std::process::id() % 250);
+                tokio::time::sleep(std::time::Duration::from_millis(base.min(5_000) + jitter))
+                    .await;
+            }
+        }
     }
 }
 
