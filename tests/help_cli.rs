@@ -55,7 +55,9 @@ fn every_flag_argument_and_choice_is_explained() {
 fn commands_whose_exit_code_means_something_list_their_exit_codes() {
     let mut all = Vec::new();
     commands(&Cli::command(), String::new(), &mut all);
-    for name in ["scan", "collect", "threats", "harden", "lint"] {
+    for name in [
+        "scan", "collect", "threats", "harden", "lint", "diff", "report",
+    ] {
         let (_, cmd) = all.iter().find(|(p, _)| p == name).unwrap();
         let after = cmd
             .get_after_help()

@@ -87,7 +87,7 @@ fn scan_cmd(root: &Path, url: &str) -> std::process::Command {
 }
 
 /// Sixteen hosts, four scans each, all 64 started at once (a DaemonSet's pods after a
-/// rollout) against a server that takes 40 connections: the first writers migrate the empty
+/// rollout) against a server that takes 10 connections: the first writers migrate the empty
 /// database under the lock, the others wait for a connection, and every scan is recorded.
 #[test]
 fn concurrent_hosts_lose_nothing_and_appear_in_fleet() {

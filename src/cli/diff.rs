@@ -10,17 +10,23 @@ use crate::store::{STORE_ENV, Store};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// Columns for a terminal.
     Table,
     /// The threatbench/diff/v1 JSON document.
     Json,
+    /// A document for a ticket or a review.
     Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Level {
+    /// Any new failed finding.
     Low,
+    /// A new finding of severity medium, high or critical.
     Medium,
+    /// A new finding of severity high or critical.
     High,
+    /// A new critical finding.
     Critical,
 }
 
@@ -37,6 +43,7 @@ pub struct DiffArgs {
     /// The host whose last two scans to compare (default: this machine).
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
+    /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Exit with 1 when a new finding has this severity or above (for CI).

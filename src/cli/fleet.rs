@@ -9,6 +9,7 @@ use crate::store::{STORE_ENV, Store, fleet};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// Columns for a terminal.
     Table,
     /// The threatbench/fleet/v1 JSON document.
     Json,
@@ -22,6 +23,7 @@ pub struct FleetArgs {
     /// Name the hosts whose newest scan is older than DURATION (6h, 1d, 36h).
     #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
     pub since: Option<std::time::Duration>,
+    /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to FILE instead of stdout.

@@ -8,6 +8,7 @@ use crate::store::{STORE_ENV, Store};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// Columns for a terminal.
     Table,
     /// The threatbench/history/v1 JSON document.
     Json,
@@ -21,6 +22,7 @@ pub struct HistoryArgs {
     /// At most N scans.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub limit: usize,
+    /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// The store to read (default: as `scan` records).
