@@ -24,6 +24,9 @@ COUNTS=("${@:-1000 10000 100000}")
 COUNTS=(${COUNTS[*]})
 RUNS="${TB_BENCH_RUNS:-5}"
 OUT="${TB_BENCH_OUT:-$ROOT/target/bench}"
+# Each scan records into the history store as a user's would, but into a store of the
+# benchmark's own (not ~/.local/share); TB_BENCH_NO_STORE=1 adds --no-store (cluster.sh).
+export XDG_DATA_HOME="$OUT/xdg"
 
 log() { echo "bench: $*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -58,7 +61,7 @@ for labelled in "${BINARIES[@]}"; do
   dir="$OUT/cluster-$n"
   [[ -f "$dir/dump/pods.json" ]] || "$GEN" "$n" "$dir" >&2
   args="--root $dir/root --cluster-dump $dir/dump --format json"
-  runs="$RUNS"
+  [[ "${TB_BENCH_NO_STORE:-0}" == 1 ]] && args="$args --no-store"
   ((n >= 100000)) && runs=2
   before=$(loadavg)
   # Exit 1 (failed checks) is the expected outcome of a scan that finds something.

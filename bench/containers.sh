@@ -22,6 +22,9 @@ COUNTS=("${@:-0 50 200}")
 COUNTS=(${COUNTS[*]})
 RUNS="${TB_BENCH_RUNS:-10}"
 OUT="${TB_BENCH_OUT:-$ROOT/target/bench}"
+# Each scan records into the history store as a user's would, but into a store of the
+# benchmark's own (not ~/.local/share).
+export XDG_DATA_HOME="$OUT/xdg"
 export TB_TEST_DIR="${TB_BENCH_DIR:-/tmp/tb-bench-$$}"
 ENV_SCRIPT="$ROOT/scripts/docker-test-env"
 
