@@ -98,8 +98,9 @@ impl Postgres {
 }
 
 /// Attempts to connect before giving up: a DaemonSet's pods all start at once, and a server's
-/// `max_connections` (or a restart) turns some away for a moment. About 25 s in all.
-const CONNECT_ATTEMPTS: u32 = 8;
+/// `max_connections` (or a restart) turns some away for a while. About 70 s in all: a scan
+/// that waits a minute to be recorded is better than one lost.
+const CONNECT_ATTEMPTS: u32 = 12;
 
 /// Connect, waiting and trying again while the server is full or not yet accepting; each
 /// process waits a little differently (by its pid) so that retries do not arrive together.
