@@ -207,7 +207,8 @@ fn old_or_unknown_versions_are_stated_never_assumed() {
 /// The slugs of the cluster scan's pod checks that do not pass on a dump holding `pods`, and
 /// the slugs of the same checks the linter reports for the same objects written to a file.
 fn cluster_and_lint_slugs(pods: Vec<serde_json::Value>) -> (Vec<String>, Vec<String>) {
-    use threatbench::checks::{self, Selection, kube_workload};
+    use threatbench::checks::evaluators::kube_workload;
+    use threatbench::checks::{self, Selection};
     let shared: Vec<&str> = kube_workload::RULES
         .iter()
         .map(|r| r.slug)

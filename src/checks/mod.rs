@@ -4,11 +4,8 @@
 pub mod artifact;
 pub mod docker;
 pub mod editions;
-pub mod file_perms;
-pub mod image_ref;
+pub mod evaluators;
 pub mod kube;
-pub mod kube_rbac;
-pub mod kube_workload;
 mod outcome;
 mod registry;
 pub mod rule;

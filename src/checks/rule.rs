@@ -119,8 +119,8 @@ impl Finding {
 pub fn all() -> Vec<Rule> {
     let mut out: Vec<Rule> = Vec::new();
     for table in [
-        super::kube_workload::RULES,
-        super::kube_rbac::RULES,
+        super::evaluators::kube_workload::RULES,
+        super::evaluators::kube_rbac::RULES,
         super::artifact::RULES,
     ] {
         for r in table {
@@ -157,8 +157,8 @@ pub fn find(slug: &str) -> Option<Rule> {
         return Some(Rule::from_check(c));
     }
     [
-        super::kube_workload::RULES,
-        super::kube_rbac::RULES,
+        super::evaluators::kube_workload::RULES,
+        super::evaluators::kube_rbac::RULES,
         super::artifact::RULES,
     ]
     .iter()
@@ -221,8 +221,8 @@ mod tests {
     fn kubernetes_rules_and_their_checks_are_one_definition() {
         let mut shared = 0;
         for r in [
-            super::super::kube_workload::RULES,
-            super::super::kube_rbac::RULES,
+            super::super::evaluators::kube_workload::RULES,
+            super::super::evaluators::kube_rbac::RULES,
         ]
         .concat()
         {

@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::checks::kube_workload::{object_label, objects};
+use crate::checks::evaluators::kube_workload::{object_label, objects};
+use crate::checks::evaluators::{kube_rbac, kube_workload};
 use crate::checks::rule::{self, Finding};
-use crate::checks::{Severity, artifact, kube_rbac, kube_workload};
+use crate::checks::{Severity, artifact};
 use crate::collect::artifacts::{self, Candidate, ReadError};
 use crate::collect::yaml::{self, Pos};
 

@@ -12,7 +12,7 @@
 //! shell parser, and rules err towards naming a command only when it is the command word.
 
 use crate::checks::Severity;
-use crate::checks::image_ref::{Pinning, pinning};
+use crate::checks::evaluators::image_ref::{Pinning, pinning};
 use crate::checks::rule::{Finding, Rule};
 use crate::checks::secrets;
 use crate::collect::dockerfile::{Dockerfile, Instruction, expand_partial};

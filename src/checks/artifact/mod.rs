@@ -1,7 +1,7 @@
 //! Rules over build and deploy files: Dockerfiles (CIS Docker section 4 and threatbench's own
 //! `dockerfile-*` rules) and docker-compose files (section 5, with the live checks' slugs), plus
 //! the linter's own rules about the files themselves (duplicate YAML keys, suppressions).
-//! Kubernetes manifests use [`super::kube_workload`] and [`super::kube_rbac`], shared with the
+//! Kubernetes manifests use [`super::evaluators::kube_workload`] and [`super::evaluators::kube_rbac`], shared with the
 //! live cluster scan.
 
 pub mod compose;

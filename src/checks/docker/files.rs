@@ -1,11 +1,11 @@
 //! Section 3: Docker daemon configuration files. Every item is "this file has this owner" or
 //! "this file has this mode or stricter", judged by the shared evaluator in
-//! `checks::file_perms`; what differs is which files, found here from the facts: unit files
+//! `checks::evaluators::file_perms`; what differs is which files, found here from the facts: unit files
 //! through the systemd search path (with drop-ins), TLS files and sockets from the effective
 //! daemon configuration, daemon.json from `--config-file`.
 
 use super::{V131, V160};
-use crate::checks::file_perms::{self, FileRule, FileTarget};
+use crate::checks::evaluators::file_perms::{self, FileRule, FileTarget};
 use crate::checks::{
     Assessment::*, Check, Component, Context, Doc, Evaluate, Level::*, Outcome, Severity::*,
 };

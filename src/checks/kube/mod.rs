@@ -15,7 +15,7 @@ pub mod scheduler;
 
 use serde_json::Value;
 
-use super::file_perms::{self, FileRule, FileTarget};
+use super::evaluators::file_perms::{self, FileRule, FileTarget};
 use super::{Benchmark, Check, Context, ObjectOutcome, Outcome, Verdict};
 use crate::facts::kube::{
     ComponentFact, ComponentKind, ComponentSource, ConfigDoc, Flags, KubeFacts, NamedFile,

@@ -37,7 +37,7 @@ use super::*;
 use crate::checks::rule::Rule;
 use crate::checks::{
     Assessment, Assessment::*, Check, Component, Context, Doc, Evaluate, Level, Level::*,
-    ObjectOutcome, Outcome, Severity::*, Verdict, kube_rbac, kube_workload,
+    ObjectOutcome, Outcome, Severity::*, Verdict, evaluators::kube_rbac, evaluators::kube_workload,
 };
 use crate::facts::Observed;
 use crate::facts::kube::ClusterFacts;

@@ -777,8 +777,10 @@ fn workloads(c: &ClusterFacts) -> Vec<Workload<'_>> {
                 replicas: w.replicas(),
                 label: w.name,
                 namespace: w.namespace,
-                service_account: crate::checks::kube_workload::service_account_name(spec)
-                    .to_string(),
+                service_account: crate::checks::evaluators::kube_workload::service_account_name(
+                    spec,
+                )
+                .to_string(),
                 images,
                 note: w.note,
                 owner_not_dumped: w.owner_not_dumped,

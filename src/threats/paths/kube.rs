@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::{Builder, Need, TargetKind};
+use crate::checks::evaluators::kube_workload::is_sensitive_host_path;
 use crate::checks::kube::policies;
-use crate::checks::kube_workload::is_sensitive_host_path;
 use crate::facts::Observed;
 use crate::threats::elements::ElementKind;
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::workloads::{Workload, workloads};
 use super::{cluster_pods, is_system_ns, namespace, object, objects_outcome, s};
-use crate::checks::kube_workload::{self, Surroundings};
+use crate::checks::evaluators::kube_workload::{self, Surroundings};
 use crate::checks::rule::{Finding, Rule};
 use crate::checks::{Context, Outcome, Verdict};
 use crate::facts::kube::ClusterFacts;

@@ -18,7 +18,7 @@ use super::{
     bindings, cluster_with, is_system_ns, namespace, object, object_kind, objects_outcome,
     qualified, role_of, s,
 };
-use crate::checks::kube_rbac::{self, is_builtin};
+use crate::checks::evaluators::kube_rbac::{self, is_builtin};
 use crate::checks::rule::{Finding, Rule};
 use crate::checks::{Context, ObjectOutcome, Outcome, Verdict};
 

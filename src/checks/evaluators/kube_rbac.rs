@@ -16,8 +16,8 @@
 use serde_json::Value;
 
 use super::kube_workload::objects;
-use super::rule::{Finding, Rule};
-use super::{Benchmark, Component, Doc, Severity};
+use crate::checks::rule::{Finding, Rule};
+use crate::checks::{Benchmark, Component, Doc, Severity};
 
 const K8S: Benchmark = Benchmark::CisKubernetes112;
 

@@ -27,8 +27,8 @@
 
 use serde_json::Value;
 
-use super::rule::{Finding, Rule, pointer_token};
-use super::{Benchmark, Component, Doc, Severity};
+use crate::checks::rule::{Finding, Rule, pointer_token};
+use crate::checks::{Benchmark, Component, Doc, Severity};
 
 const K8S: Benchmark = Benchmark::CisKubernetes112;
 
@@ -1224,7 +1224,7 @@ impl<'a> Pod<'a> {
                     ));
                 }
                 if let Some(value) = e.get("value").and_then(Value::as_str)
-                    && let Some(s) = super::secrets::check_assignment(name, value)
+                    && let Some(s) = crate::checks::secrets::check_assignment(name, value)
                 {
                     out.push(Finding::of(
                         &ENV_LITERAL_SECRET,

@@ -6,7 +6,7 @@
 //! outside 0644, so 0600 and 0444 pass and 0642 (world-writable, numerically smaller) fails.
 //! Owners are resolved through the scanned host's `/etc/passwd` and `/etc/group`.
 
-use super::{ObjectOutcome, Outcome};
+use crate::checks::{ObjectOutcome, Outcome};
 use crate::facts::{FileKind, FileStat, HostFacts, Observed, UnavailableKind};
 
 /// What a file must satisfy.
