@@ -25,8 +25,8 @@ const NODE_H: f64 = 40.0;
 const GAP: f64 = 14.0;
 const PAD: f64 = 12.0;
 const HEADER: f64 = 22.0;
-const GRID_COLS: usize = 4;
-const MAX_ROW_W: f64 = 1180.0;
+const GRID_COLS: usize = 3;
+const MAX_ROW_W: f64 = 1200.0;
 const LABEL_CHARS: usize = 24;
 
 /// A drawn node: an element, or the count of those a box does not show.
