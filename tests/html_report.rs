@@ -361,7 +361,37 @@ async fn the_page_works_in_headless_chromium() {
         .unwrap();
     assert_eq!(first_key, max.to_string());
 
+    // Each threat of the register is described once in the catalogue; its link opens it.
+    let threats: std::collections::BTreeSet<&str> = instances
+        .iter()
+        .map(|i| i["threat"].as_str().unwrap())
+        .collect();
+    let described = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#catalogue details.threat')).map(d => d.id);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let described: Vec<&str> = described
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(described.len(), threats.len(), "{described:?}");
+    let first = format!("t-{}", threats.iter().next().unwrap());
+    let opened = c
+        .execute(
+            "location.hash = '#' + arguments[0]; return new Promise(r => setTimeout(() => r(document.getElementById(arguments[0]).open), 50));",
+            vec![Value::String(first.clone())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(opened, true, "{first} opens");
+
     // For people: a screenshot of the page as loaded.
+    c.execute("location.hash = '';", vec![]).await.unwrap();
     c.find(fantoccini::Locator::Css(".clear-element"))
         .await
         .unwrap()

@@ -68,6 +68,7 @@ pub fn render(report: &ScanReport, plan: Option<&crate::harden::Report>) -> Stri
         matrix(&mut h, a);
         paths(&mut h, a);
         register(&mut h, a);
+        catalogue(&mut h, a);
     }
     results(&mut h, report);
     if let Some(plan) = plan {
@@ -113,7 +114,7 @@ fn header(h: &mut Html, report: &ScanReport, host: &str) {
         }
         h.raw("</ul></div>");
     }
-    h.raw("<nav><a href=\"#summary\">Summary</a> <a href=\"#diagram\">Diagram</a> <a href=\"#matrix\">Heat map</a> <a href=\"#paths\">Attack paths</a> <a href=\"#register\">Threats</a> <a href=\"#results\">Benchmark</a> <a href=\"#plan\">Hardening plan</a></nav></header>");
+    h.raw("<nav><a href=\"#summary\">Summary</a> <a href=\"#diagram\">Diagram</a> <a href=\"#matrix\">Heat map</a> <a href=\"#paths\">Attack paths</a> <a href=\"#register\">Threats</a> <a href=\"#catalogue\">Catalogue</a> <a href=\"#results\">Benchmark</a> <a href=\"#plan\">Hardening plan</a></nav></header>");
 }
 
 fn card(h: &mut Html, class: &'static str, n: usize, label: &str) {
@@ -376,13 +377,27 @@ fn register_row(h: &mut Html, i: &Instance) {
         .text(&i.id)
         .raw("</code> ")
         .text(&t.title)
-        .raw("</summary><div class=\"detail\"><p>")
-        .text(&t.scenario)
-        .raw("</p><p><strong>Why ")
-        .text(i.status.as_str())
-        .raw(":</strong> ")
-        .text(&i.why)
-        .raw("</p>");
+        .raw("</summary><div class=\"detail\"><p class=\"note\">");
+    h.open("a", &[("href", &format!("#t-{}", t.id))])
+        .text(&t.id)
+        .close("a")
+        .raw(": its scenario, ATT&amp;CK techniques and mitigations are in the threat catalogue below.</p>");
+    // The model's reason is the linked checks' evidence (the table below) unless a decision,
+    // an override or an absence decided the status: then it is said here.
+    let said_by_checks = !i.checks.is_empty()
+        && i.decision.is_none()
+        && i.override_reason.is_none()
+        && matches!(
+            i.status,
+            Status::Exposed | Status::Mitigated | Status::Unknown
+        );
+    if !said_by_checks {
+        h.raw("<p><strong>Why ")
+            .text(i.status.as_str())
+            .raw(":</strong> ")
+            .text(&i.why)
+            .raw("</p>");
+    }
     if let Some(d) = &i.decision {
         h.raw("<p><strong>Decision</strong> (")
             .text(&d.source)
@@ -417,11 +432,6 @@ fn register_row(h: &mut Html, i: &Instance) {
         }
         h.raw("</ul>");
     }
-    if !t.attack.is_empty() {
-        h.raw("<p class=\"note\">ATT&amp;CK: ")
-            .text(&t.attack.join(", "))
-            .raw("</p>");
-    }
     h.raw("</div></details></td><td>")
         .text(&i.element_label)
         .raw("</td><td>")
@@ -431,6 +441,51 @@ fn register_row(h: &mut Html, i: &Instance) {
         .raw("</td><td>");
     let failing: Vec<String> = i.failing_links().iter().map(|c| c.label()).collect();
     h.text(&failing.join(", ")).raw("</td></tr>");
+}
+
+/// Each threat that has an instance here, once: scenario, STRIDE, surface, ATT&CK techniques
+/// and the mitigations with their checks (the register's rows link here).
+fn catalogue(h: &mut Html, a: &Assessment) {
+    h.raw("<section id=\"catalogue\"><h2>Threat catalogue</h2><p class=\"note\">The threats of the register above, as the catalogue describes them.</p>");
+    let mut seen = std::collections::HashSet::new();
+    for i in &a.instances {
+        let t = &i.threat;
+        if !seen.insert(t.id.as_str()) {
+            continue;
+        }
+        h.open(
+            "details",
+            &[("id", &format!("t-{}", t.id)), ("class", "threat")],
+        )
+        .raw("<summary><code>")
+        .text(&t.id)
+        .raw("</code> ")
+        .text(&t.title)
+        .raw("</summary><div class=\"detail\"><p>")
+        .text(&t.scenario)
+        .raw("</p><p class=\"note\">")
+        .text(t.stride.title())
+        .raw(" · ")
+        .text(t.component.title());
+        if !t.attack.is_empty() {
+            h.raw(" · ATT&amp;CK ").text(&t.attack.join(", "));
+        }
+        h.raw("</p><ul>");
+        for m in &t.mitigations {
+            h.raw("<li>")
+                .text(&m.text)
+                .raw(" <span class=\"note\">(")
+                .text(match m.role {
+                    crate::threats::catalog::Role::Primary => "primary",
+                    crate::threats::catalog::Role::Supporting => "supporting",
+                })
+                .raw("; checks ")
+                .text(&m.checks.join(", "))
+                .raw(")</span></li>");
+        }
+        h.raw("</ul></div></details>");
+    }
+    h.raw("</section>");
 }
 
 fn results(h: &mut Html, report: &ScanReport) {

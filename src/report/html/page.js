@@ -93,6 +93,14 @@
     register.apply();
   });
 
+  // A link to a threat of the catalogue opens it.
+  function openTarget() {
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target && target.tagName === 'DETAILS') { target.open = true; }
+  }
+  window.addEventListener('hashchange', openTarget);
+  openTarget();
+
   window.addEventListener('beforeprint', function () {
     each(document.querySelectorAll('details'), function (d) { d.open = true; });
   });
