@@ -16,7 +16,7 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// Only this host (its name, or `name/machine-id`).
+    /// Only this host (its name, or `name/machine-id`); also lists the changes `harden` made.
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
     /// At most N scans.
@@ -38,9 +38,14 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<u8> {
     let scans = store
         .backend
         .scans(args.host.as_deref(), Some(args.limit))?;
+    // The changes harden made on the host, when one host is asked for.
+    let changes = match &args.host {
+        Some(host) => store.backend.changes(host)?,
+        None => Vec::new(),
+    };
     let text = match args.format {
-        Format::Table => report::history::table(&scans, &store.location),
-        Format::Json => report::history::json(&scans),
+        Format::Table => report::history::table(&scans, &changes, &store.location),
+        Format::Json => report::history::json(&scans, &changes),
     };
     write_output(args.output.as_deref(), &text)?;
     Ok(EXIT_OK)

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Summary;
 use super::sanitize::terminal;
-use crate::store::ScanRow;
+use crate::store::{ChangeRecord, ScanRow};
 
 pub const HISTORY_SCHEMA: &str = "threatbench/history/v1";
 
@@ -27,14 +27,41 @@ struct Entry<'a> {
     complete: bool,
 }
 
-pub fn json(scans: &[ScanRow]) -> String {
+#[derive(Serialize)]
+struct Change<'a> {
+    id: i64,
+    time: &'a str,
+    host: &'a str,
+    action: &'a str,
+    journal_id: &'a str,
+    scan_before: Option<i64>,
+    scan_after: Option<i64>,
+    entries: &'a [String],
+}
+
+/// `changes`: what `harden --apply`/`--rollback` changed on the host (with `--host`).
+pub fn json(scans: &[ScanRow], changes: &[(i64, ChangeRecord)]) -> String {
     #[derive(Serialize)]
     struct Doc<'a> {
         schema: &'static str,
         scans: Vec<Entry<'a>>,
+        changes: Vec<Change<'a>>,
     }
     let doc = Doc {
         schema: HISTORY_SCHEMA,
+        changes: changes
+            .iter()
+            .map(|(id, c)| Change {
+                id: *id,
+                time: &c.time,
+                host: &c.host,
+                action: &c.action,
+                journal_id: &c.journal_id,
+                scan_before: c.scan_before,
+                scan_after: c.scan_after,
+                entries: &c.entries,
+            })
+            .collect(),
         scans: scans
             .iter()
             .map(|s| Entry {
@@ -56,7 +83,7 @@ pub fn json(scans: &[ScanRow]) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-pub fn table(scans: &[ScanRow], location: &str) -> String {
+pub fn table(scans: &[ScanRow], changes: &[(i64, ChangeRecord)], location: &str) -> String {
     let mut out = String::new();
     if scans.is_empty() {
         let _ = writeln!(out, "No scan recorded in {} yet.", terminal(location));
@@ -85,6 +112,21 @@ pub fn table(scans: &[ScanRow], location: &str) -> String {
             s.worst_risk.as_deref().unwrap_or("-"),
             if s.complete { "" } else { " (incomplete)" }
         );
+    }
+    if !changes.is_empty() {
+        let _ = writeln!(out, "\nChanges made by harden:");
+        for (id, c) in changes {
+            let time: String = c.time.chars().take(19).collect();
+            let _ = writeln!(
+                out,
+                "  change {id} {time} {} (journal {}) between scans {} and {}: {}",
+                c.action,
+                terminal(&c.journal_id),
+                c.scan_before.map_or("-".to_string(), |s| s.to_string()),
+                c.scan_after.map_or("-".to_string(), |s| s.to_string()),
+                terminal(&c.entries.join("; "))
+            );
+        }
     }
     let _ = writeln!(
         out,
