@@ -63,6 +63,24 @@ pub struct FileFact {
     pub observed: Observed<FileStat>,
 }
 
+impl FileFact {
+    /// A regular file, root-owned 0644, whose text was read (fixtures in tests).
+    pub fn text_file(text: &str) -> FileFact {
+        FileFact {
+            observed: Observed::Seen(FileStat {
+                kind: FileKind::File,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                size: text.len() as u64,
+                link_target: None,
+                content: Some(Observed::Seen(text.into())),
+                entries: None,
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
@@ -216,21 +234,7 @@ mod tests {
 
     fn host_with(path: &str, text: &str) -> HostFacts {
         let mut host = HostFacts::default();
-        host.files.insert(
-            path.into(),
-            FileFact {
-                observed: Observed::Seen(FileStat {
-                    kind: FileKind::File,
-                    mode: 0o644,
-                    uid: 0,
-                    gid: 0,
-                    size: text.len() as u64,
-                    link_target: None,
-                    content: Some(Observed::Seen(text.into())),
-                    entries: None,
-                }),
-            },
-        );
+        host.files.insert(path.into(), FileFact::text_file(text));
         host
     }
 

@@ -170,7 +170,7 @@ pub fn render(report: &ScanReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::host::{FileFact, FileKind, FileStat};
+    use crate::facts::host::FileFact;
 
     /// A daemon.json key that fails a check points at its file and line; options left unset
     /// point at the file; a file object at its path.
@@ -178,21 +178,10 @@ mod tests {
     fn results_from_files_have_physical_locations() {
         let mut facts = crate::threats::tests::fixture_facts();
         let text = "{\n  \"log-level\": \"info\",\n  \"icc\": true\n}\n";
-        facts.host.files.insert(
-            "/etc/docker/daemon.json".into(),
-            FileFact {
-                observed: Observed::Seen(FileStat {
-                    kind: FileKind::File,
-                    mode: 0o644,
-                    uid: 0,
-                    gid: 0,
-                    size: text.len() as u64,
-                    link_target: None,
-                    content: Some(Observed::Seen(text.into())),
-                    entries: None,
-                }),
-            },
-        );
+        facts
+            .host
+            .files
+            .insert("/etc/docker/daemon.json".into(), FileFact::text_file(text));
         let report = super::super::test_report(&facts, false);
         let sarif: Value = serde_json::from_str(&render(&report)).unwrap();
         let results = sarif["runs"][0]["results"].as_array().unwrap();
