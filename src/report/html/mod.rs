@@ -355,7 +355,11 @@ fn register(h: &mut Html, a: &Assessment) {
     for i in &a.instances {
         register_row(h, i);
     }
-    h.raw("</tbody></table></div></section>");
+    h.raw("</tbody></table></div>");
+    if a.instances.is_empty() {
+        h.raw("<p>No threat instance: nothing the model knows was discovered here (see the benchmark results for what could not be read).</p>");
+    }
+    h.raw("</section>");
 }
 
 fn register_row(h: &mut Html, i: &Instance) {
