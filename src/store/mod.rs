@@ -67,7 +67,7 @@ pub struct ChangeRecord {
 
 /// The operations both databases offer; the logic above them (diff, fleet) is shared.
 pub trait Backend {
-    fn insert_scan(&mut self, record: &ScanRecord) -> anyhow::Result<i64>;
+    fn insert_scan(&mut self, record: &ScanRecord<'_>) -> anyhow::Result<i64>;
     /// Scans newest first, of one host (its name or key) or of all.
     fn scans(&mut self, host: Option<&str>, limit: Option<usize>) -> anyhow::Result<Vec<ScanRow>>;
     fn scan(&mut self, id: i64) -> anyhow::Result<Option<ScanRow>>;

@@ -168,12 +168,12 @@ fn tls() -> anyhow::Result<MakeRustlsConnect> {
     Ok(MakeRustlsConnect::new(config))
 }
 
-fn column<T, F: Fn(&T) -> &str>(rows: &[T], f: F) -> Vec<&str> {
+fn column<'a, T, F: Fn(&T) -> &'a str>(rows: &[T], f: F) -> Vec<&'a str> {
     rows.iter().map(f).collect()
 }
 
 impl Backend for Postgres {
-    fn insert_scan(&mut self, r: &ScanRecord) -> anyhow::Result<i64> {
+    fn insert_scan(&mut self, r: &ScanRecord<'_>) -> anyhow::Result<i64> {
         let client = &mut self.client;
         self.rt.block_on(async {
             let tx = client.transaction().await?;
@@ -211,11 +211,11 @@ impl Backend for Postgres {
                  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])",
                 &[
                     &id,
-                    &column(&r.results, |x| &x.check_id),
-                    &column(&r.results, |x| &x.slug),
-                    &column(&r.results, |x| &x.benchmark),
-                    &column(&r.results, |x| &x.verdict),
-                    &column(&r.results, |x| &x.severity),
+                    &column(&r.results, |x| x.check_id),
+                    &column(&r.results, |x| x.slug),
+                    &column(&r.results, |x| x.benchmark),
+                    &column(&r.results, |x| x.verdict),
+                    &column(&r.results, |x| x.severity),
                 ],
             )
             .await?;
@@ -224,10 +224,10 @@ impl Backend for Postgres {
                  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])",
                 &[
                     &id,
-                    &column(&r.objects, |x| &x.slug),
-                    &column(&r.objects, |x| &x.kind),
-                    &column(&r.objects, |x| &x.name),
-                    &column(&r.objects, |x| &x.verdict),
+                    &column(&r.objects, |x| x.slug),
+                    &column(&r.objects, |x| x.kind),
+                    &column(&r.objects, |x| x.name),
+                    &column(&r.objects, |x| x.verdict),
                 ],
             )
             .await?;
@@ -237,10 +237,10 @@ impl Backend for Postgres {
                  SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])",
                 &[
                     &id,
-                    &column(&r.threats, |x| &x.instance),
-                    &column(&r.threats, |x| &x.threat),
-                    &column(&r.threats, |x| &x.status),
-                    &column(&r.threats, |x| &x.risk),
+                    &column(&r.threats, |x| x.instance),
+                    &column(&r.threats, |x| x.threat),
+                    &column(&r.threats, |x| x.status),
+                    &column(&r.threats, |x| x.risk),
                     &scores,
                 ],
             )

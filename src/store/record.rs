@@ -8,7 +8,7 @@ use std::io::Write as _;
 use crate::report::{ScanReport, Summary};
 use crate::threats::Status;
 
-pub struct ScanRecord {
+pub struct ScanRecord<'a> {
     /// The host as shown (its hostname).
     pub host: String,
     /// The host's identity: `hostname/machine-id`, else the hostname.
@@ -29,35 +29,73 @@ pub struct ScanRecord {
     pub complete: bool,
     /// gzip of `{"scan": threatbench/scan/v1, "threats": threatbench/threats/v2}`.
     pub report: Vec<u8>,
-    pub results: Vec<ResultRow>,
-    pub objects: Vec<ObjectRow>,
-    pub threats: Vec<ThreatRow>,
+    /// The rows borrow their text from the report: a 100,000-pod scan has about a million
+    /// object rows, which need not be copied before they are inserted.
+    pub results: Vec<ResultRow<&'a str>>,
+    pub objects: Vec<ObjectRow<&'a str>>,
+    pub threats: Vec<ThreatRow<&'a str>>,
+}
+
+/// A check's result: `String`s when read back, `&str`s borrowed from a report when written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRow<S = String> {
+    pub check_id: S,
+    pub slug: S,
+    pub benchmark: S,
+    pub verdict: S,
+    pub severity: S,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ResultRow {
-    pub check_id: String,
-    pub slug: String,
-    pub benchmark: String,
-    pub verdict: String,
-    pub severity: String,
+pub struct ObjectRow<S = String> {
+    pub slug: S,
+    pub kind: S,
+    pub name: S,
+    pub verdict: S,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ObjectRow {
-    pub slug: String,
-    pub kind: String,
-    pub name: String,
-    pub verdict: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ThreatRow {
-    pub instance: String,
-    pub threat: String,
-    pub status: String,
-    pub risk: String,
+pub struct ThreatRow<S = String> {
+    pub instance: S,
+    pub threat: S,
+    pub status: S,
+    pub risk: S,
     pub score: i64,
+}
+
+impl ResultRow<&str> {
+    pub fn to_owned(&self) -> ResultRow {
+        ResultRow {
+            check_id: self.check_id.into(),
+            slug: self.slug.into(),
+            benchmark: self.benchmark.into(),
+            verdict: self.verdict.into(),
+            severity: self.severity.into(),
+        }
+    }
+}
+
+impl ObjectRow<&str> {
+    pub fn to_owned(&self) -> ObjectRow {
+        ObjectRow {
+            slug: self.slug.into(),
+            kind: self.kind.into(),
+            name: self.name.into(),
+            verdict: self.verdict.into(),
+        }
+    }
+}
+
+impl ThreatRow<&str> {
+    pub fn to_owned(&self) -> ThreatRow {
+        ThreatRow {
+            instance: self.instance.into(),
+            threat: self.threat.into(),
+            status: self.status.into(),
+            risk: self.risk.into(),
+            score: self.score,
+        }
+    }
 }
 
 /// `hostname/machine-id` when the host has a machine id, else the hostname: two hosts that
@@ -70,25 +108,29 @@ pub fn host_key(facts: &crate::facts::Facts) -> String {
     }
 }
 
-impl ScanRecord {
-    pub fn from_report(report: &ScanReport, command: &str, target: &str) -> std::io::Result<Self> {
+impl<'a> ScanRecord<'a> {
+    pub fn from_report(
+        report: &'a ScanReport,
+        command: &str,
+        target: &str,
+    ) -> std::io::Result<Self> {
         let facts = report.facts;
         let mut results = Vec::with_capacity(report.results.len());
         let mut objects = Vec::new();
         for r in &report.results {
             let (id, benchmark) = report.display_id(r);
             results.push(ResultRow {
-                check_id: id.to_string(),
-                slug: r.check.slug.to_string(),
-                benchmark: benchmark.as_str().to_string(),
-                verdict: r.outcome.verdict.as_str().to_string(),
-                severity: r.severity().as_str().to_string(),
+                check_id: id,
+                slug: r.check.slug,
+                benchmark: benchmark.as_str(),
+                verdict: r.outcome.verdict.as_str(),
+                severity: r.severity().as_str(),
             });
             objects.extend(r.outcome.objects.iter().map(|o| ObjectRow {
-                slug: r.check.slug.to_string(),
-                kind: o.kind.to_string(),
-                name: o.name.clone(),
-                verdict: o.verdict.as_str().to_string(),
+                slug: r.check.slug,
+                kind: o.kind,
+                name: o.name.as_str(),
+                verdict: o.verdict.as_str(),
             }));
         }
         let mut threats = Vec::new();
@@ -104,10 +146,10 @@ impl ScanRecord {
                     _ => {}
                 }
                 threats.push(ThreatRow {
-                    instance: i.id.clone(),
-                    threat: i.threat.id.clone(),
-                    status: i.status.as_str().to_string(),
-                    risk: i.risk.current.level.as_str().to_string(),
+                    instance: i.id.as_str(),
+                    threat: i.threat.id.as_str(),
+                    status: i.status.as_str(),
+                    risk: i.risk.current.level.as_str(),
                     score: i64::from(i.risk.current.score),
                 });
             }

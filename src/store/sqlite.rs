@@ -104,7 +104,7 @@ fn migrate(conn: &mut Connection, upto: i64) -> anyhow::Result<()> {
 }
 
 impl Backend for Sqlite {
-    fn insert_scan(&mut self, r: &ScanRecord) -> anyhow::Result<i64> {
+    fn insert_scan(&mut self, r: &ScanRecord<'_>) -> anyhow::Result<i64> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -302,10 +302,11 @@ mod tests {
     use super::*;
     use crate::report::test_report;
 
-    fn record() -> ScanRecord {
-        let facts = crate::threats::tests::fixture_facts();
-        let report = test_report(&facts, true);
-        ScanRecord::from_report(&report, "scan", "live").unwrap()
+    /// A record of the fixture host (its facts and report live for the test process).
+    fn record() -> ScanRecord<'static> {
+        let facts = Box::leak(Box::new(crate::threats::tests::fixture_facts()));
+        let report = Box::leak(Box::new(test_report(facts, true)));
+        ScanRecord::from_report(report, "scan", "live").unwrap()
     }
 
     #[test]
@@ -326,9 +327,27 @@ mod tests {
         assert_eq!(row.summary, r.summary);
         assert_eq!(row.exposed, r.exposed);
         let rows = db.rows(id, true).unwrap();
-        assert_eq!(rows.results, r.results);
-        assert_eq!(rows.objects, r.objects);
-        assert_eq!(rows.threats, r.threats);
+        assert_eq!(
+            rows.results,
+            r.results
+                .iter()
+                .map(ResultRow::to_owned)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            rows.objects,
+            r.objects
+                .iter()
+                .map(ObjectRow::to_owned)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            rows.threats,
+            r.threats
+                .iter()
+                .map(ThreatRow::to_owned)
+                .collect::<Vec<_>>()
+        );
         assert!(db.rows(id, false).unwrap().objects.is_empty());
         let text = super::super::record::decompress(&db.report(id).unwrap().unwrap()).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
