@@ -167,21 +167,6 @@ mod tests {
         host
     }
 
-    fn file(text: &str) -> FileFact {
-        FileFact {
-            observed: Observed::Seen(FileStat {
-                kind: FileKind::File,
-                mode: 0o644,
-                uid: 0,
-                gid: 0,
-                size: text.len() as u64,
-                link_target: None,
-                content: Some(Observed::Seen(text.into())),
-                entries: None,
-            }),
-        }
-    }
-
     #[test]
     fn first_match_in_search_order_wins_and_dropins_merge_by_name() {
         let mut host = host();
@@ -228,7 +213,7 @@ mod tests {
         );
         host.files.insert(
             "/lib/systemd/system/docker.socket".into(),
-            file(
+            FileFact::text_file(
                 "[Unit]\nDescription=x\n[Socket]\nListenStream=/run/docker.sock\nSocketMode=0660\n",
             ),
         );
@@ -238,7 +223,9 @@ mod tests {
         );
         host.files.insert(
             "/lib/systemd/system/docker.socket.d/a.conf".into(),
-            file("[Socket]\nListenStream=\nListenStream=/srv/d.sock\nListenStream=2375\n"),
+            FileFact::text_file(
+                "[Socket]\nListenStream=\nListenStream=/srv/d.sock\nListenStream=2375\n",
+            ),
         );
         let unit = locate(&host, "docker.socket");
         assert_eq!(

@@ -798,7 +798,7 @@ fn audit_proposal(
 mod tests {
     use super::*;
     use crate::checks::Outcome;
-    use crate::facts::{FileFact, FileKind, FileStat, Observed};
+    use crate::facts::FileFact;
 
     /// A host whose dockerd (default socket) runs with `flags` and reads `daemon_json`.
     fn facts(flags: &str, daemon_json: &str) -> Facts {
@@ -817,18 +817,7 @@ mod tests {
         .unwrap();
         facts.host.files.insert(
             "/etc/docker/daemon.json".into(),
-            FileFact {
-                observed: Observed::Seen(FileStat {
-                    kind: FileKind::File,
-                    mode: 0o644,
-                    uid: 0,
-                    gid: 0,
-                    size: daemon_json.len() as u64,
-                    link_target: None,
-                    content: Some(Observed::Seen(daemon_json.into())),
-                    entries: None,
-                }),
-            },
+            FileFact::text_file(daemon_json),
         );
         facts
     }

@@ -207,21 +207,8 @@ mod tests {
             );
         }
         let group = "root:x:0:\ndocker:x:998:alice\n";
-        h.files.insert(
-            "/etc/group".into(),
-            FileFact {
-                observed: Observed::Seen(FileStat {
-                    kind: FileKind::File,
-                    mode: 0o644,
-                    uid: 0,
-                    gid: 0,
-                    size: group.len() as u64,
-                    link_target: None,
-                    content: Some(Observed::Seen(group.into())),
-                    entries: None,
-                }),
-            },
-        );
+        h.files
+            .insert("/etc/group".into(), FileFact::text_file(group));
         h
     }
 
