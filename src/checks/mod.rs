@@ -132,6 +132,18 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The severity [`Severity::as_str`] wrote (as stored in the history).
+    pub fn parse(text: &str) -> Option<Severity> {
+        [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Low => "low",

@@ -4,8 +4,9 @@
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_FINDINGS, EXIT_OK, write_output};
+use crate::checks::Severity;
 use crate::report;
-use crate::store::diff::{Change, compute, severity_rank};
+use crate::store::diff::{Change, compute};
 use crate::store::{STORE_ENV, Store};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -16,18 +17,6 @@ pub enum Format {
     Json,
     /// A document for a ticket or a review.
     Markdown,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Level {
-    /// Any new failed finding.
-    Low,
-    /// A new finding of severity medium, high or critical.
-    Medium,
-    /// A new finding of severity high or critical.
-    High,
-    /// A new critical finding.
-    Critical,
 }
 
 #[derive(Debug, Args)]
@@ -48,7 +37,7 @@ pub struct DiffArgs {
     pub format: Format,
     /// Exit with 1 when a new finding has this severity or above (for CI).
     #[arg(long, value_enum, value_name = "LEVEL")]
-    pub fail_on_new: Option<Level>,
+    pub fail_on_new: Option<Severity>,
     /// The store to read (default: as `scan` records).
     #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true)]
     pub store: Option<String>,
@@ -68,7 +57,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
             let host = args
                 .host
                 .clone()
-                .unwrap_or_else(crate::collect::this_host_key);
+                .unwrap_or_else(|| crate::collect::this_host().identity());
             let last = store.backend.scans(Some(&host), Some(2))?;
             anyhow::ensure!(
                 last.len() == 2,
@@ -90,16 +79,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         Format::Markdown => report::diff::markdown(&diff),
     };
     write_output(args.output.as_deref(), &text)?;
-    let threshold = args.fail_on_new.map(|l| match l {
-        Level::Low => 1,
-        Level::Medium => 2,
-        Level::High => 3,
-        Level::Critical => 4,
-    });
-    let hit = threshold.is_some_and(|t| {
-        diff.findings
-            .iter()
-            .any(|f| f.change == Change::New && severity_rank(&f.severity) >= t)
+    let hit = args.fail_on_new.is_some_and(|threshold| {
+        diff.findings.iter().any(|f| {
+            f.change == Change::New && Severity::parse(&f.severity).is_some_and(|s| s >= threshold)
+        })
     });
     Ok(if hit { EXIT_FINDINGS } else { EXIT_OK })
 }

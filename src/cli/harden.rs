@@ -286,8 +286,13 @@ pub fn run(args: HardenArgs) -> anyhow::Result<u8> {
             "harden-recheck",
             &target,
         );
-        args.store
-            .record_change(&change_record(&facts, &record, "apply", before, after_id));
+        args.store.record_change(&change_record(
+            &facts.host,
+            &record,
+            "apply",
+            before,
+            after_id,
+        ));
     }
     report.applied = Some(&record);
     report.rechecks = &rechecks;
@@ -397,16 +402,13 @@ fn rollback(args: &HardenArgs, confirm_on_tty: bool) -> anyhow::Result<u8> {
     }
     write_output(args.output.as_deref(), &text)?;
     if !args.store.no_store {
-        let host_key = facts
+        let host = facts
             .as_ref()
-            .map(crate::store::record::host_key)
-            .unwrap_or_else(crate::collect::this_host_key);
-        let before = args.store.latest_scan(&host_key);
-        let mut change = change_record_for(&host_key, &record, "rollback", before, None);
-        if let Some(f) = &facts {
-            change.host = f.host.hostname.clone().unwrap_or(change.host);
-        }
-        args.store.record_change(&change);
+            .map(|f| f.host.clone())
+            .unwrap_or_else(crate::collect::this_host);
+        let before = args.store.latest_scan(&host.identity());
+        args.store
+            .record_change(&change_record(&host, &record, "rollback", before, None));
     }
     let failed = record
         .entries
@@ -433,27 +435,9 @@ fn scan_report<'a>(
     }
 }
 
+/// What a journal record changed on `host`, one line per entry with its outcome.
 fn change_record(
-    facts: &crate::facts::Facts,
-    record: &crate::harden::journal::Record,
-    action: &str,
-    before: Option<i64>,
-    after: Option<i64>,
-) -> crate::store::ChangeRecord {
-    let mut change = change_record_for(
-        &crate::store::record::host_key(facts),
-        record,
-        action,
-        before,
-        after,
-    );
-    change.host = facts.host.hostname.clone().unwrap_or(change.host);
-    change
-}
-
-/// What a journal record changed, one line per entry with its outcome.
-fn change_record_for(
-    host_key: &str,
+    host: &crate::facts::HostFacts,
     record: &crate::harden::journal::Record,
     action: &str,
     before: Option<i64>,
@@ -462,11 +446,8 @@ fn change_record_for(
     use crate::harden::journal::Entry;
     crate::store::ChangeRecord {
         time: jiff::Timestamp::now().to_string(),
-        host: record
-            .hostname
-            .clone()
-            .unwrap_or_else(|| host_key.to_string()),
-        host_key: host_key.to_string(),
+        host: host.name().to_string(),
+        host_key: host.identity(),
         action: action.to_string(),
         journal_id: record.id.clone(),
         scan_before: before,

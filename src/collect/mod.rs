@@ -127,14 +127,14 @@ pub async fn collect(opts: &CollectOptions) -> Facts {
     facts
 }
 
-/// This machine's identity in the history store (`hostname/machine-id`, as a scan of `/`
-/// records it): what `diff` compares by default.
-pub fn this_host_key() -> String {
+/// This machine's name and machine id, as a scan of `/` records them (its identity in the
+/// history store: what `diff` compares by default).
+pub fn this_host() -> HostFacts {
     let fs = FsRoot::new("/");
-    let hostname = read_hostname(&fs).unwrap_or_else(|| "(unknown host)".into());
-    match read_machine_id(&fs) {
-        Some(id) => format!("{hostname}/{id}"),
-        None => hostname,
+    HostFacts {
+        hostname: read_hostname(&fs),
+        machine_id: read_machine_id(&fs),
+        ..Default::default()
     }
 }
 

@@ -28,6 +28,23 @@ pub struct HostFacts {
     pub audit_rules_loaded: Option<Observed<String>>,
 }
 
+impl HostFacts {
+    /// The hostname, or `(unknown host)`.
+    pub fn name(&self) -> &str {
+        self.hostname.as_deref().unwrap_or("(unknown host)")
+    }
+
+    /// The host's identity in the history store: `hostname/machine-id` when the host has a
+    /// machine id, else the hostname. Two hosts that share a name stay apart, and a host keeps
+    /// its history across scans.
+    pub fn identity(&self) -> String {
+        match &self.machine_id {
+            Some(id) => format!("{}/{id}", self.name()),
+            None => self.name().to_string(),
+        }
+    }
+}
+
 /// One process, identified by its executable, with its full argument vector.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ProcessFact {

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{ScanRow, ScanRows};
+use crate::checks::Severity;
 
 pub const DIFF_SCHEMA: &str = "threatbench/diff/v1";
 
@@ -170,13 +171,10 @@ pub fn compute(old: &ScanRow, old_rows: &ScanRows, new: &ScanRow, new_rows: &Sca
             );
         }
     }
+    // New first, then the most severe.
     findings.sort_by(|a, b| {
-        (a.change, severity_rank(&b.severity), &a.id, &a.slug).cmp(&(
-            b.change,
-            severity_rank(&a.severity),
-            &b.id,
-            &b.slug,
-        ))
+        let severity = |f: &FindingChange| std::cmp::Reverse(Severity::parse(&f.severity));
+        (a.change, severity(a), &a.id, &a.slug).cmp(&(b.change, severity(b), &b.id, &b.slug))
     });
     let before: BTreeMap<&str, &str> = old_rows
         .threats
@@ -206,17 +204,6 @@ pub fn compute(old: &ScanRow, old_rows: &ScanRows, new: &ScanRow, new_rows: &Sca
         new: side(new),
         findings,
         threats,
-    }
-}
-
-/// low 1 … critical 4 (0: unknown), for ordering and `--fail-on-new`.
-pub fn severity_rank(s: &str) -> u8 {
-    match s {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
     }
 }
 

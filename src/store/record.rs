@@ -98,16 +98,6 @@ impl ThreatRow<&str> {
     }
 }
 
-/// `hostname/machine-id` when the host has a machine id, else the hostname: two hosts that
-/// share a name stay apart, and a host keeps its history across scans.
-pub fn host_key(facts: &crate::facts::Facts) -> String {
-    let name = facts.host.hostname.as_deref().unwrap_or("(unknown host)");
-    match &facts.host.machine_id {
-        Some(id) => format!("{name}/{id}"),
-        None => name.to_string(),
-    }
-}
-
 impl<'a> ScanRecord<'a> {
     pub fn from_report(
         report: &'a ScanReport,
@@ -155,12 +145,8 @@ impl<'a> ScanRecord<'a> {
             }
         }
         Ok(ScanRecord {
-            host: facts
-                .host
-                .hostname
-                .clone()
-                .unwrap_or_else(|| "(unknown host)".into()),
-            host_key: host_key(facts),
+            host: facts.host.name().to_string(),
+            host_key: facts.host.identity(),
             time: facts.collected_at.clone(),
             command: command.to_string(),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),

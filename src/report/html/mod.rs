@@ -516,19 +516,11 @@ fn results(h: &mut Html, report: &ScanReport) {
     h.raw("</section>");
 }
 
-fn severity_rank(s: &str) -> &'static str {
-    match s {
-        "critical" => "4",
-        "high" => "3",
-        "medium" => "2",
-        _ => "1",
-    }
-}
-
 fn result_row(h: &mut Html, report: &ScanReport, n: usize, r: &CheckResult) {
     let (id, benchmark) = report.display_id(r);
     let o = &r.outcome;
     let severity = r.severity().as_str();
+    let severity_key = (r.severity() as u8).to_string();
     h.open(
         "tr",
         &[
@@ -592,7 +584,7 @@ fn result_row(h: &mut Html, report: &ScanReport, n: usize, r: &CheckResult) {
         .text(section_title(benchmark, section_of(id)))
         .raw("</td><td>");
     verdict_badge(h, o.verdict.as_str());
-    h.open("td", &[("data-key", severity_rank(severity))])
+    h.open("td", &[("data-key", &severity_key)])
         .text(severity)
         .raw("</td><td>")
         .text(&o.evidence)
