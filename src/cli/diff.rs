@@ -7,7 +7,6 @@ use super::{EXIT_FINDINGS, EXIT_OK, write_output};
 use crate::checks::Severity;
 use crate::report;
 use crate::store::diff::{Change, compute};
-use crate::store::{STORE_ENV, Store};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -38,16 +37,15 @@ pub struct DiffArgs {
     /// Exit with 1 when a new finding has this severity or above (for CI).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on_new: Option<Severity>,
-    /// The store to read (default: as `scan` records).
-    #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true)]
-    pub store: Option<String>,
+    #[command(flatten)]
+    pub store: super::store::StoreUrl,
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
-    let mut store = Store::open_default(args.store.as_deref())?;
+    let mut store = args.store.open()?;
     let (old_id, new_id) = match (args.old, args.new) {
         (Some(o), Some(n)) => (o, n),
         (Some(_), None) | (None, Some(_)) => {

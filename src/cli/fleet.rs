@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 
 use super::{EXIT_OK, write_output};
 use crate::report;
-use crate::store::{STORE_ENV, Store, fleet};
+use crate::store::fleet;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -17,9 +17,8 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct FleetArgs {
-    /// The store the hosts write to (default: as `scan` records).
-    #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true)]
-    pub store: Option<String>,
+    #[command(flatten)]
+    pub store: super::store::StoreUrl,
     /// Name the hosts whose newest scan is older than DURATION (6h, 1d, 36h).
     #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
     pub since: Option<std::time::Duration>,
@@ -32,7 +31,7 @@ pub struct FleetArgs {
 }
 
 pub fn run(args: FleetArgs) -> anyhow::Result<u8> {
-    let mut store = Store::open_default(args.store.as_deref())?;
+    let mut store = args.store.open()?;
     let latest = store.backend.latest_per_host()?;
     let mut hosts = Vec::with_capacity(latest.len());
     for scan in latest {

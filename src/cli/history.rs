@@ -4,7 +4,6 @@ use clap::{Args, ValueEnum};
 
 use super::{EXIT_OK, write_output};
 use crate::report;
-use crate::store::{STORE_ENV, Store};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -25,16 +24,15 @@ pub struct HistoryArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// The store to read (default: as `scan` records).
-    #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true)]
-    pub store: Option<String>,
+    #[command(flatten)]
+    pub store: super::store::StoreUrl,
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: HistoryArgs) -> anyhow::Result<u8> {
-    let mut store = Store::open_default(args.store.as_deref())?;
+    let mut store = args.store.open()?;
     let scans = store
         .backend
         .scans(args.host.as_deref(), Some(args.limit))?;

@@ -152,13 +152,8 @@ fn json(
     hardening: &crate::harden::Report,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let a = report.threats.as_ref().expect("assessed");
-    write!(out, "{{\"schema\":\"{REPORT_SCHEMA}\",\"scan\":")?;
-    out.write_all(report::json::render(report).trim_end().as_bytes())?;
-    out.write_all(b",\"threats\":")?;
-    let mut threats = Vec::new();
-    report::threats_json::write(report, a, &mut threats, false)?;
-    out.write_all(threats.trim_ascii_end())?;
+    write!(out, "{{\"schema\":\"{REPORT_SCHEMA}\",")?;
+    report::json::write_scan_and_threats(report, out)?;
     out.write_all(b",\"harden\":")?;
     out.write_all(report::harden_json::render(hardening).trim_end().as_bytes())?;
     out.write_all(b"}\n")

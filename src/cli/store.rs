@@ -21,6 +21,21 @@ pub struct StoreArgs {
     pub no_store: bool,
 }
 
+/// The store a reading command (history, diff, fleet) opens.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StoreUrl {
+    /// The store to read: a SQLite file (PATH or sqlite:PATH) or postgres://… Default: as
+    /// `scan` records.
+    #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true)]
+    pub store: Option<String>,
+}
+
+impl StoreUrl {
+    pub fn open(&self) -> anyhow::Result<Store> {
+        Store::open_default(self.store.as_deref())
+    }
+}
+
 /// How the facts were read, as the store lists it: `live`, `root` or `facts`, with
 /// `+cluster-dump` and `+kube-api` when the cluster was read too.
 pub fn target_kind(source: &SourceArgs, facts_file: bool) -> String {

@@ -156,3 +156,18 @@ pub fn render(report: &ScanReport) -> String {
     text.push('\n');
     text
 }
+
+/// `"scan": …, "threats": …` as members of an enclosing JSON object, each document exactly as
+/// its command writes it: `report --format json` and the history store's records hold both.
+pub fn write_scan_and_threats(
+    report: &ScanReport,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(b"\"scan\":")?;
+    out.write_all(render(report).trim_end().as_bytes())?;
+    if let Some(a) = &report.threats {
+        out.write_all(b",\"threats\":")?;
+        super::threats_json::write(report, a, out, false)?;
+    }
+    Ok(())
+}

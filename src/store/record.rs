@@ -174,12 +174,8 @@ impl<'a> ScanRecord<'a> {
 /// The scan and threats documents, as their commands write them, in one gzip stream.
 fn compressed_report(report: &ScanReport) -> std::io::Result<Vec<u8>> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(b"{\"scan\":")?;
-    gz.write_all(crate::report::json::render(report).trim_end().as_bytes())?;
-    if let Some(a) = &report.threats {
-        gz.write_all(b",\"threats\":")?;
-        crate::report::threats_json::write(report, a, &mut gz, false)?;
-    }
+    gz.write_all(b"{")?;
+    crate::report::json::write_scan_and_threats(report, &mut gz)?;
     gz.write_all(b"}")?;
     gz.finish()
 }

@@ -90,14 +90,6 @@ impl Html {
         self
     }
 
-    pub fn len(&self) -> usize {
-        self.out.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
-    }
-
     pub fn finish(self) -> String {
         self.out
     }
