@@ -119,7 +119,8 @@ async fn connect_with_retries(url: &str, tls: MakeRustlsConnect) -> anyhow::Resu
                     e.code(),
                     Some(c) if *c == SqlState::TOO_MANY_CONNECTIONS || *c == SqlState::CANNOT_CONNECT_NOW
                 ) || std::error::Error::source(&e)
-                    .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some());
+                    .and_then(|s| s.downcast_ref::<std::io::Error>())
+                    .is_some_and(|io| server_not_there(io.kind()));
                 attempt += 1;
                 if !busy || attempt >= CONNECT_ATTEMPTS {
                     return Err(e.into());
@@ -131,6 +132,16 @@ async fn connect_with_retries(url: &str, tls: MakeRustlsConnect) -> anyhow::Resu
             }
         }
     }
+}
+
+/// A connection the server refused or dropped (starting, restarting, overloaded): worth
+/// another try. A TLS failure (an untrusted certificate) or a bad password is not.
+fn server_not_there(kind: std::io::ErrorKind) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        kind,
+        ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected | TimedOut
+    )
 }
 
 /// rustls with the system's roots and `THREATBENCH_STORE_CA`'s.
@@ -390,5 +401,19 @@ impl Backend for Postgres {
             &[],
         ))?;
         Ok(row.get(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A refused or dropped connection is retried; a TLS failure (rustls reports it as invalid
+    /// data) or another error is said at once.
+    #[test]
+    fn only_an_absent_or_busy_server_is_retried() {
+        use std::io::ErrorKind::*;
+        assert!(super::server_not_there(ConnectionRefused));
+        assert!(super::server_not_there(ConnectionReset));
+        assert!(!super::server_not_there(InvalidData));
+        assert!(!super::server_not_there(PermissionDenied));
     }
 }
