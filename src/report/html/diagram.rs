@@ -296,15 +296,6 @@ fn collect_centres<'a>(b: &BoxLayout<'a>, out: &mut HashMap<&'a str, (f64, f64)>
     }
 }
 
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= LABEL_CHARS {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(LABEL_CHARS - 1).collect();
-    s.push('…');
-    s
-}
-
 fn f(v: f64) -> String {
     format!("{v:.0}")
 }
@@ -354,6 +345,7 @@ fn draw_box(out: &mut Html, b: &BoxLayout) {
     }
 }
 
+/// `text`, cut to `n` characters with an ellipsis (the full text is in the node's title).
 fn shorten_to(text: &str, n: usize) -> String {
     if text.chars().count() <= n {
         return text.to_string();
@@ -406,7 +398,7 @@ fn draw_node(out: &mut Html, n: &Node) {
             out.el(
                 "text",
                 &[("x", &f(n.x + NODE_W / 2.0)), ("y", &f(n.y + 25.0))],
-                &shorten(&e.label),
+                &shorten_to(&e.label, LABEL_CHARS),
             );
             out.close("a");
         }
